@@ -1,0 +1,3 @@
+//! Stepstone's composition root, as a library so that tests and benchmarks reach it.
+
+pub mod local;

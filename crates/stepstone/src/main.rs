@@ -1,0 +1,5 @@
+//! The `stepstone` command.
+
+fn main() {
+    println!("stepstone");
+}
