@@ -11,6 +11,7 @@
 //! `An error occurred while executing the state ...` prefix; causes here never carry it.
 
 pub mod choice;
+mod dynamic;
 mod failure;
 pub mod intrinsic;
 pub mod path;
@@ -19,7 +20,7 @@ mod scope;
 pub mod template;
 
 pub use failure::Failure;
-pub use intrinsic::Expr;
+pub use dynamic::Expr;
 pub use path::Path;
 pub use rng::Rng;
 pub use scope::Scope;
