@@ -4,6 +4,7 @@
 use expr::choice::Rule;
 use expr::{Expr, Path, Template};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Index of a state inside its [`Machine`]'s `states`.
 pub type StateId = usize;
@@ -32,7 +33,7 @@ pub struct StateMachine {
     pub timeout_seconds: Option<u64>,
     pub query_language: QueryLanguage,
     /// `StartAt` and `States`.
-    pub machine: Machine,
+    pub machine: Arc<Machine>,
 }
 
 /// A set of states with a start: the top level, a Parallel branch, or a Map's processor.
@@ -194,7 +195,8 @@ pub enum Text {
 
 #[derive(Debug, Clone)]
 pub struct Parallel {
-    pub branches: Vec<Machine>,
+    /// Shared, so that a running branch can hold its machine cheaply.
+    pub branches: Vec<Arc<Machine>>,
     pub parameters: Option<Template>,
     pub result_selector: Option<Template>,
     pub result_path: PathField,
@@ -213,7 +215,8 @@ pub enum ProcessorMode {
 #[derive(Debug, Clone)]
 pub struct Map {
     /// `ItemProcessor`, or the older `Iterator`.
-    pub processor: Machine,
+    /// Shared, so that a running iteration can hold its machine cheaply.
+    pub processor: Arc<Machine>,
     pub mode: ProcessorMode,
     /// `ProcessorConfig.ExecutionType` (distributed only), as written.
     pub execution_type: Option<String>,
