@@ -1,5 +1,5 @@
-//! The `stepstone` command.
+//! The `stepstone` command: see [`stepstone::cli`].
 
-fn main() {
-    println!("stepstone");
+fn main() -> std::process::ExitCode {
+    stepstone::cli::main()
 }

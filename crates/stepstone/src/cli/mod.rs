@@ -1,0 +1,128 @@
+//! The `stepstone` command line: argument parsing (clap) and dispatch to each subcommand.
+
+mod bench;
+mod files;
+mod run;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for a usage problem: a missing or unreadable file, input that is not JSON,
+/// a definition that does not validate (for `run`).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code for an execution that did not succeed, or a definition with errors (`validate`).
+pub const EXIT_FAILED: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(name = "stepstone", version, about = "A self-hosted AWS Step Functions")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a state machine definition once, in-process, and print its output.
+    Run(RunArgs),
+    /// Validate a definition and print every problem found.
+    Validate(ValidateArgs),
+    /// Measure state transitions per second on the benchmark workloads.
+    Bench(BenchArgs),
+}
+
+/// STANDARD or EXPRESS (some integrations are not allowed in EXPRESS machines).
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+#[value(rename_all = "UPPER")]
+pub enum MachineKind {
+    #[default]
+    Standard,
+    Express,
+}
+
+impl From<MachineKind> for asl::MachineType {
+    fn from(kind: MachineKind) -> Self {
+        match kind {
+            MachineKind::Standard => asl::MachineType::Standard,
+            MachineKind::Express => asl::MachineType::Express,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The definition file (Amazon States Language, JSON).
+    pub definition: PathBuf,
+    /// The execution input: JSON text, or @FILE to read it from a file.
+    #[arg(long, default_value = "{}")]
+    pub input: String,
+    /// Also print the execution history (a table, or `events` with --json).
+    #[arg(long)]
+    pub history: bool,
+    /// Multiplies every wait and retry delay; 0 skips them.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Print one JSON object shaped like DescribeExecution.
+    #[arg(long)]
+    pub json: bool,
+    /// The execution's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The state machine type.
+    #[arg(long = "type", value_enum, default_value_t)]
+    pub kind: MachineKind,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The definition file (Amazon States Language, JSON).
+    pub definition: PathBuf,
+    /// The state machine type.
+    #[arg(long = "type", value_enum, default_value_t)]
+    pub kind: MachineKind,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Only this workload (its id, e.g. W3, or its name, e.g. choice_loop).
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// How long to run each workload, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// The workloads directory (with manifest.json). Default: ../shared/bench/workloads
+    /// beside the repository.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+/// A command that could not do its work: the message to print and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { code: EXIT_USAGE, message: message.into() }
+    }
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Validate(args) => validate::validate(&args),
+        Command::Bench(args) => bench::bench(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("stepstone: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
