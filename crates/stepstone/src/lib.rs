@@ -1,3 +1,5 @@
 //! Stepstone's composition root, as a library so that tests and benchmarks reach it.
 
 pub mod local;
+pub mod cli;
+pub mod history_json;
