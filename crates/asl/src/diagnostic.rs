@@ -15,14 +15,17 @@ pub struct Diagnostic {
     /// AWS's code: `SCHEMA_VALIDATION_FAILED`, `MISSING_TRANSITION_TARGET`, ...
     pub code: &'static str,
     pub message: String,
-    /// JSON pointer to the offending value, `/` for the root.
+    /// JSON pointer to the offending value, `/` for the root. Array elements are written
+    /// AWS's way, `/States/C/Choices[0]`. Empty when AWS gives no location
+    /// (`MISSING_END_STATE`), which AWS prints as `null`.
     pub location: String,
 }
 
 impl fmt::Display for Diagnostic {
     /// AWS's form: `CODE: message at /pointer`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} at {}", self.code, self.message, self.location)
+        let location = if self.location.is_empty() { "null" } else { &self.location };
+        write!(f, "{}: {} at {}", self.code, self.message, location)
     }
 }
 

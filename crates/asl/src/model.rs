@@ -68,6 +68,10 @@ pub struct State {
     pub output_path: PathField,
     /// `Assign`, kept as written (workflow variables are evaluated by a later layer).
     pub assign: Option<Value>,
+    /// JSONata states only: the fields that hold JSONata (`Arguments`, `Output`, `Items`, and
+    /// any `{% ... %}` value such as `Seconds` or `TimeoutSeconds`), kept as written. Typed
+    /// fields that such an expression replaces hold a neutral placeholder.
+    pub jsonata: Option<serde_json::Map<String, Value>>,
     pub kind: Kind,
 }
 
@@ -159,8 +163,15 @@ pub struct Choice {
 /// A top-level Choice rule with its `Next`.
 #[derive(Debug, Clone)]
 pub struct ChoiceBranch {
+    /// The JSONPath rule. For a JSONata rule it is an empty `And` and `condition` holds it.
     pub rule: Rule,
     pub next: StateId,
+    /// The rule's own `Assign`, kept as written.
+    pub assign: Option<Value>,
+    /// JSONata rules: `Condition` as written.
+    pub condition: Option<Value>,
+    /// JSONata rules: `Output` as written.
+    pub output: Option<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,4 +275,8 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: StateId,
     pub result_path: PathField,
+    /// The catcher's `Assign`, kept as written.
+    pub assign: Option<Value>,
+    /// JSONata catchers: `Output` as written.
+    pub output: Option<Value>,
 }

@@ -1,0 +1,109 @@
+//! Path, template and expression fields: compiled through `expr`, problems reported in AWS's words.
+
+use super::util::{Ctx, Obj};
+use crate::{Count, PathField, Text};
+use expr::{Expr, Path, Template};
+use serde_json::Value;
+
+/// How strict a path field is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathKind {
+    /// Any JSONPath (`InputPath`, `OutputPath`).
+    Any,
+    /// A reference path (`ItemsPath`, `*Path` count fields).
+    Reference,
+    /// A reference path that may not read the context object (`ResultPath`).
+    Result,
+}
+
+/// Reads an optional path field where `null` is allowed and means something.
+pub(crate) fn path_field(ctx: &mut Ctx, obj: Obj, key: &str, kind: PathKind) -> PathField {
+    match obj.get(key) {
+        None => PathField::Default,
+        Some(Value::Null) => PathField::Null,
+        Some(_) => path(ctx, obj, key, kind).map_or(PathField::Default, PathField::Path),
+    }
+}
+
+/// Reads a path field that must be a string.
+pub(crate) fn path(ctx: &mut Ctx, obj: Obj, key: &str, kind: PathKind) -> Option<Path> {
+    let text = obj.str(ctx, key)?;
+    let parsed = match kind {
+        PathKind::Any => Path::parse(text),
+        PathKind::Reference | PathKind::Result => Path::parse_reference(text),
+    };
+    match parsed {
+        Ok(p) if kind == PathKind::Result && p.is_context() => {
+            ctx.schema(format!("The value for the field '{key}' must be a valid ReferencePath"), obj.at(key));
+            None
+        }
+        Ok(p) => Some(p),
+        Err(_) => {
+            let what = if kind == PathKind::Any { "JSONPath" } else { "ReferencePath" };
+            ctx.schema(format!("The value for the field '{key}' must be a valid {what}"), obj.at(key));
+            None
+        }
+    }
+}
+
+/// Reads a payload template field (`Parameters`, `ResultSelector`, `ItemSelector`).
+pub(crate) fn template(ctx: &mut Ctx, obj: Obj, key: &str) -> Option<Template> {
+    let value = obj.get(key)?;
+    compile(ctx, value, &obj.at(key))
+}
+
+/// Compiles a template at `ptr`, reporting every bad `.$` field.
+pub(crate) fn compile(ctx: &mut Ctx, value: &Value, ptr: &str) -> Option<Template> {
+    match Template::compile(value) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            for e in errors {
+                ctx.schema(e.message, format!("{ptr}{}", e.pointer));
+            }
+            None
+        }
+    }
+}
+
+/// Reads `Assign` (JSONPath mode): kept as written, checked as a template.
+pub(crate) fn assign(ctx: &mut Ctx, obj: Obj) -> Option<Value> {
+    let value = obj.get("Assign")?;
+    let ptr = obj.at("Assign");
+    match value {
+        Value::Object(_) => {
+            compile(ctx, value, &ptr);
+        }
+        _ => ctx.schema("Expected value of type Object", ptr),
+    }
+    Some(value.clone())
+}
+
+/// `ErrorPath` / `CausePath`: a reference path or an intrinsic call.
+pub(crate) fn text_expr(ctx: &mut Ctx, obj: Obj, key: &str) -> Option<Text> {
+    let text = obj.str(ctx, key)?;
+    match Expr::parse(text) {
+        Ok(e) => Some(Text::Expr(e)),
+        Err(_) => {
+            ctx.schema(
+                format!("The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"),
+                obj.at(key),
+            );
+            None
+        }
+    }
+}
+
+/// Reads a number given as `key` (an integer in `min..=max`) or `key`Path (a reference path).
+/// Both at once is an error.
+pub(crate) fn count(ctx: &mut Ctx, obj: Obj, key: &str, min: u64, max: u64) -> Option<Count> {
+    let path_key = format!("{key}Path");
+    match (obj.has(key), obj.has(&path_key)) {
+        (true, true) => {
+            ctx.schema(format!("Only one of these fields is allowed: [{key}, {path_key}]"), obj.ptr);
+            None
+        }
+        (true, false) => obj.int(ctx, key, min, max).map(Count::Value),
+        (false, true) => path(ctx, obj, &path_key, PathKind::Reference).map(Count::Path),
+        (false, false) => None,
+    }
+}
