@@ -158,7 +158,11 @@ fn step<'v>(node: &'v Value, segment: &Segment, root: &'v Value, f: &mut dyn FnM
 
 /// `..inner`: the segment applied to the node, then to every descendant, depth first.
 fn scan<'v>(node: &'v Value, inner: &Segment, root: &'v Value, f: &mut dyn FnMut(&'v Value)) {
-    step(node, inner, root, f);
+    // Jayway tests a scanned filter on objects only (each object once, as itself); applying
+    // it to arrays as well would report every matching element twice.
+    if !(matches!(inner, Segment::Filter(_)) && node.is_array()) {
+        step(node, inner, root, f);
+    }
     match node {
         Value::Object(o) => o.values().for_each(|v| scan(v, inner, root, f)),
         Value::Array(a) => a.iter().for_each(|v| scan(v, inner, root, f)),
