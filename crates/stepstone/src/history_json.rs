@@ -282,7 +282,8 @@ mod tests {
         let iteration = event(4, 3, Details::MapIterationFailed { name: "M".into(), index: 2 });
         assert_eq!(event_json(&iteration)["mapIterationFailedEventDetails"], json!({"name": "M", "index": 2}));
         let par = event(5, 4, Details::ParallelStateStarted);
-        let keys: Vec<&String> = event_json(&par).as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let par = event_json(&par);
+        let keys: Vec<&String> = par.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         assert_eq!(keys, ["timestamp", "type", "id", "previousEventId"]);
     }
 
