@@ -6,9 +6,48 @@ use asl::{invalid_definition_message, parse, MachineType};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+const JSONATA: &str = "JSONata expressions are not parsed yet (later issue)";
+const RESOURCE: &str = "the linter ignores Resource; AWS rejects unrecognised resources";
+
 /// Cases whose outcome we knowingly differ on, with the reason. A case listed here that
 /// starts to agree is reported, so the list stays honest.
-const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[];
+const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
+    ("aslv_invalid_assign_asl", JSONATA),
+    ("aslv_invalid_json-surround-syntax-extra-spaces", JSONATA),
+    ("aslv_invalid_jsonata-surround-syntax-no-close", JSONATA),
+    ("aslv_invalid_jsonata-surround-syntax-no-open", JSONATA),
+    ("aslv_invalid_jsonata-surround-syntax-no-spaces", JSONATA),
+    ("aslv_invalid_jsonata-syntax-arithmetic", JSONATA),
+    ("aslv_invalid_jsonata-syntax-jsonpath-in-jsonata-surround", JSONATA),
+    ("aslv_invalid_jsonata-syntax-mismatched-parens", JSONATA),
+    ("aslv_valid_task-parameters", RESOURCE),
+    ("aslv_valid_task-timeout-jsonata", RESOURCE),
+    ("statelint_valid_backoff-with-backoffrate-decimal", RESOURCE),
+    ("statelint_valid_backoff-with-backoffrate-integer", RESOURCE),
+    ("statelint_valid_backoff-with-jitter-on-retry", RESOURCE),
+    ("statelint_valid_states-array-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-array-invocation", RESOURCE),
+    ("statelint_valid_states-encoding-decoding-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-format-invocation", RESOURCE),
+    ("statelint_valid_states-hash-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-json-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-jsontostring-invocation", RESOURCE),
+    ("statelint_valid_states-math-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-string-intrinsic-functions", RESOURCE),
+    ("statelint_valid_states-stringtojson-invocation", RESOURCE),
+    ("statelint_valid_states-uuid-intrinsic-functions", RESOURCE),
+    ("statelint_valid_task-with-dynamic-timeouts", RESOURCE),
+    ("statelint_valid_task-with-parameters", RESOURCE),
+    ("statelint_valid_task-with-resultpath", RESOURCE),
+    ("statelint_valid_task-with-resultselector", RESOURCE),
+    ("aslv_invalid_math-add", "expr's intrinsic parser accepts States.MathAdd(1,'-1'); argument types are checked when it runs"),
+    ("aslv_valid_current-value-predicate", "unquoted string in a filter ([?(@.k == FooBar)]): expr's JSONPath parser rejects it"),
+    ("aslv_valid_path-array-context", "script expression [(@.length-1)]: expr's JSONPath parser rejects it"),
+    ("aslv_valid_map-with-item-batcher-jsonata", "a JSONPath state inside a JSONata machine: AWS refuses the downgrade (aws-reference.md 1.2)"),
+    ("aslv_valid_task-credentials", "Credentials without RoleArn: AWS requires RoleArn (localstack credentials cases)"),
+    ("aslv_valid_task-intrisic-function", "Resource given as a CloudFormation object: not a definition AWS accepts"),
+    ("statelint_valid_task-with-credentials", "Resource foo:bar and Credentials without RoleArn: AWS rejects both"),
+];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/cases")

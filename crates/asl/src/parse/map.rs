@@ -131,8 +131,14 @@ pub(crate) fn map(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
         }
     }
 
-    let items_path =
-        if cx.jsonata() { PathField::Default } else { paths::path_field(ctx, obj, "ItemsPath", PathKind::Reference) };
+    let items_path = if cx.jsonata() {
+        PathField::Default
+    } else if obj.get("ItemsPath") == Some(&Value::Null) {
+        ctx.schema("Expected value of type String", obj.at("ItemsPath"));
+        PathField::Default
+    } else {
+        paths::path_field(ctx, obj, "ItemsPath", PathKind::Reference)
+    };
     let (item_selector, result_selector, result_path) = if cx.jsonata() {
         (None, None, PathField::Default)
     } else {
@@ -146,9 +152,21 @@ pub(crate) fn map(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
     let label = label(ctx, obj);
     let tolerated_failure_percentage = tolerated(ctx, cx, "ToleratedFailurePercentage", 100.0);
     let tolerated_failure_count = tolerated(ctx, cx, "ToleratedFailureCount", f64::MAX);
-    let item_reader = raw_object(ctx, obj, "ItemReader");
-    let item_batcher = raw_object(ctx, obj, "ItemBatcher");
-    let result_writer = raw_object(ctx, obj, "ResultWriter");
+    let item_reader = sub_object(ctx, obj, "ItemReader", ITEM_READER);
+    if let Some(Value::Object(reader)) = &item_reader {
+        if let Some(Value::Object(config)) = reader.get("ReaderConfig") {
+            let ptr = super::util::child(&obj.at("ItemReader"), "ReaderConfig");
+            let c = Obj::new(config, &ptr);
+            c.only(ctx, READER_CONFIG);
+            exclusive(ctx, c, &["MaxItems"]);
+        }
+    }
+    let item_batcher = sub_object(ctx, obj, "ItemBatcher", ITEM_BATCHER);
+    if let Some(Value::Object(batcher)) = &item_batcher {
+        let ptr = obj.at("ItemBatcher");
+        exclusive(ctx, Obj::new(batcher, &ptr), &["MaxItemsPerBatch", "MaxInputBytesPerBatch"]);
+    }
+    let result_writer = sub_object(ctx, obj, "ResultWriter", RESULT_WRITER);
     let retry = retriers(ctx, obj);
     let catch = catchers(ctx, scope, cx);
     if ctx.error_count() != before {
@@ -215,6 +233,29 @@ fn tolerated(ctx: &mut Ctx, cx: &Cx, key: &str, max: f64) -> Option<Value> {
     Some(value.clone())
 }
 
-fn raw_object(ctx: &mut Ctx, obj: Obj, key: &str) -> Option<Value> {
-    obj.object(ctx, key).map(|m| Value::Object(m.clone()))
+const ITEM_READER: &[&str] = &["Resource", "Parameters", "Arguments", "ReaderConfig"];
+const READER_CONFIG: &[&str] = &[
+    "InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ItemsPointer",
+    "Transformation", "ManifestType",
+];
+const ITEM_BATCHER: &[&str] =
+    &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"];
+const RESULT_WRITER: &[&str] = &["Resource", "Parameters", "Arguments", "WriterConfig"];
+
+/// A Distributed Map settings object, checked for unknown fields and kept as written.
+fn sub_object(ctx: &mut Ctx, obj: Obj, key: &str, allowed: &[&str]) -> Option<Value> {
+    let map = obj.object(ctx, key)?;
+    let ptr = obj.at(key);
+    Obj::new(map, &ptr).only(ctx, allowed);
+    Some(Value::Object(map.clone()))
+}
+
+/// Each of `keys` may be given literally or as `<key>Path`, not both.
+fn exclusive(ctx: &mut Ctx, obj: Obj, keys: &[&str]) {
+    for key in keys {
+        let path_key = format!("{key}Path");
+        if obj.has(key) && obj.has(&path_key) {
+            ctx.schema(format!("Only one of these fields is allowed: [{key}, {path_key}]"), obj.ptr);
+        }
+    }
 }

