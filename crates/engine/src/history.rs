@@ -58,6 +58,71 @@ pub enum Details {
 impl HistoryEvent {
     /// AWS's `HistoryEventType`, e.g. `PassStateEntered`.
     pub fn type_name(&self) -> &'static str {
-        todo!()
+        use StateType as S;
+        match &self.details {
+            Details::ExecutionStarted { .. } => "ExecutionStarted",
+            Details::ExecutionSucceeded { .. } => "ExecutionSucceeded",
+            Details::ExecutionFailed { .. } => "ExecutionFailed",
+            Details::ExecutionAborted { .. } => "ExecutionAborted",
+            Details::ExecutionTimedOut { .. } => "ExecutionTimedOut",
+            Details::StateEntered { state_type, .. } => match state_type {
+                S::Pass => "PassStateEntered",
+                S::Task => "TaskStateEntered",
+                S::Choice => "ChoiceStateEntered",
+                S::Wait => "WaitStateEntered",
+                S::Succeed => "SucceedStateEntered",
+                S::Fail => "FailStateEntered",
+                S::Parallel => "ParallelStateEntered",
+                S::Map => "MapStateEntered",
+            },
+            Details::StateExited { state_type, .. } => match state_type {
+                S::Pass => "PassStateExited",
+                S::Task => "TaskStateExited",
+                S::Choice => "ChoiceStateExited",
+                S::Wait => "WaitStateExited",
+                S::Succeed => "SucceedStateExited",
+                S::Fail => "FailStateExited",
+                S::Parallel => "ParallelStateExited",
+                S::Map => "MapStateExited",
+            },
+            Details::StateAborted { state_type, .. } => match state_type {
+                S::Task => "TaskStateAborted",
+                S::Wait => "WaitStateAborted",
+                S::Parallel => "ParallelStateAborted",
+                S::Map => "MapStateAborted",
+                // AWS has no aborted event for the other types; they never block.
+                S::Pass | S::Choice | S::Succeed | S::Fail => "StateAborted",
+            },
+            Details::ParallelStateStarted => "ParallelStateStarted",
+            Details::ParallelStateSucceeded => "ParallelStateSucceeded",
+            Details::ParallelStateFailed => "ParallelStateFailed",
+            Details::MapStateStarted { .. } => "MapStateStarted",
+            Details::MapStateSucceeded => "MapStateSucceeded",
+            Details::MapStateFailed => "MapStateFailed",
+            Details::MapIterationStarted { .. } => "MapIterationStarted",
+            Details::MapIterationSucceeded { .. } => "MapIterationSucceeded",
+            Details::MapIterationFailed { .. } => "MapIterationFailed",
+            Details::MapIterationAborted { .. } => "MapIterationAborted",
+            Details::TaskScheduled { .. } => "TaskScheduled",
+            Details::TaskStarted { .. } => "TaskStarted",
+            Details::TaskSucceeded { .. } => "TaskSucceeded",
+            Details::TaskFailed { .. } => "TaskFailed",
+            Details::TaskTimedOut { .. } => "TaskTimedOut",
+        }
+    }
+}
+
+impl StateType {
+    pub fn of(kind: &asl::Kind) -> StateType {
+        match kind {
+            asl::Kind::Pass(_) => StateType::Pass,
+            asl::Kind::Task(_) => StateType::Task,
+            asl::Kind::Choice(_) => StateType::Choice,
+            asl::Kind::Wait(_) => StateType::Wait,
+            asl::Kind::Succeed => StateType::Succeed,
+            asl::Kind::Fail(_) => StateType::Fail,
+            asl::Kind::Parallel(_) => StateType::Parallel,
+            asl::Kind::Map(_) => StateType::Map,
+        }
     }
 }

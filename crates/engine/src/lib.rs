@@ -1,9 +1,23 @@
 //! The interpreter of the Amazon States Language: a deterministic state machine.
 //!
 //! [`Execution::apply`] takes one [`Event`] (start, task result, timer fired, stop) and
-//! returns the [`HistoryEvent`]s it caused and the [`Command`]s for the runtime to carry out
-//! (schedule a task, start a timer). Time, ids and the random seed arrive as inputs, so the
-//! same events always give the same history.
+//! returns, through a [`Step`], the [`HistoryEvent`]s it caused and the [`Command`]s for the
+//! runtime to carry out (run a task, start a timer). Time, ids and the random seed arrive as
+//! inputs, so the same events always give the same history.
 
+mod context;
+mod dataflow;
+mod errors;
+mod event;
+mod execution;
 mod history;
-pub use history::{HistoryEvent, Details, StateType};
+mod retry;
+mod states;
+mod thread;
+
+pub use event::{Command, Event, Step, TaskId, TimerId};
+pub use execution::{Execution, ExecutionInfo, Status};
+pub use history::{Details, HistoryEvent, StateType};
+
+/// The largest payload AWS accepts: 256 KiB of UTF-8.
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;

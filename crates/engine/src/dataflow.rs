@@ -1,0 +1,159 @@
+//! The JSONPath-mode data flow of one state: `InputPath`, `ResultPath`, `OutputPath`, and
+//! the payload size limit.
+
+use crate::MAX_PAYLOAD_BYTES;
+use asl::PathField;
+use expr::{Failure, Scope};
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// `InputPath` or `OutputPath`: select from `value` (absent: all of it; null: `{}`).
+pub(crate) fn select<'v>(field: &PathField, scope: &Scope<'v>) -> Result<Cow<'v, Value>, Failure> {
+    match field {
+        PathField::Default => Ok(Cow::Borrowed(scope.input)),
+        PathField::Null => Ok(Cow::Owned(Value::Object(Default::default()))),
+        PathField::Path(path) => path.select(scope).ok_or_else(|| no_results(path.as_str())),
+    }
+}
+
+/// Same as [`select`], for an owned value (`OutputPath` after `ResultPath`).
+pub(crate) fn select_owned(
+    field: &PathField,
+    value: Value,
+    context: &dyn Fn() -> Value,
+    rng: &expr::Rng,
+) -> Result<Value, Failure> {
+    match field {
+        PathField::Default => Ok(value),
+        PathField::Null => Ok(Value::Object(Default::default())),
+        PathField::Path(path) => {
+            let scope = Scope { input: &value, context, rng };
+            match path.select(&scope) {
+                Some(v) => Ok(v.into_owned()),
+                None => Err(no_results(path.as_str())),
+            }
+        }
+    }
+}
+
+/// `ResultPath`: put `result` into the state's raw input (absent: replace; null: discard).
+pub(crate) fn merge(field: &PathField, mut input: Value, result: Value) -> Result<Value, Failure> {
+    match field {
+        PathField::Default => Ok(result),
+        PathField::Null => Ok(input),
+        PathField::Path(path) => {
+            path.write(&mut input, result)?;
+            Ok(input)
+        }
+    }
+}
+
+/// AWS's `States.Runtime` cause for a path with no match, e.g.
+/// `Invalid path '$.a' : No results for path: $['a']`.
+pub(crate) fn no_results(path: &str) -> Failure {
+    Failure::runtime(format!("Invalid path '{path}' : No results for path: {}", bracketed(path)))
+}
+
+/// Rewrites a definite path in Jayway's bracket notation: `$.a[0].b` becomes `$['a'][0]['b']`.
+fn bracketed(path: &str) -> String {
+    let (root, rest) = if let Some(rest) = path.strip_prefix("$$") {
+        ("$$", rest)
+    } else {
+        ("$", path.strip_prefix('$').unwrap_or(path))
+    };
+    let mut out = String::from(root);
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                let mut name = String::new();
+                while let Some(&n) = chars.peek() {
+                    if n == '.' || n == '[' {
+                        break;
+                    }
+                    name.push(n);
+                    chars.next();
+                }
+                out.push_str("['");
+                out.push_str(&name);
+                out.push_str("']");
+            }
+            '[' => {
+                out.push('[');
+                for n in chars.by_ref() {
+                    out.push(n);
+                    if n == ']' {
+                        break;
+                    }
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Fails with `States.DataLimitExceeded` when `value` serialises to more than 256 KiB.
+pub(crate) fn check_size(value: &Value, state: &str) -> Result<(), Failure> {
+    if json_size(value, MAX_PAYLOAD_BYTES) > MAX_PAYLOAD_BYTES {
+        return Err(Failure::new(
+            crate::errors::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The length of `value`'s compact JSON text (close enough for escapes), stopping early
+/// once it passes `limit`.
+pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
+    fn walk(value: &Value, total: &mut usize, limit: usize) {
+        if *total > limit {
+            return;
+        }
+        match value {
+            Value::Null => *total += 4,
+            Value::Bool(b) => *total += if *b { 4 } else { 5 },
+            Value::Number(_) => *total += 8,
+            Value::String(s) => *total += s.len() + 2,
+            Value::Array(items) => {
+                *total += 1 + items.len();
+                for item in items {
+                    walk(item, total, limit);
+                }
+            }
+            Value::Object(map) => {
+                *total += 1 + map.len();
+                for (key, item) in map {
+                    *total += key.len() + 3;
+                    walk(item, total, limit);
+                }
+            }
+        }
+    }
+    let mut total = 0;
+    walk(value, &mut total, limit);
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracket_notation_matches_jayway() {
+        assert_eq!(bracketed("$.NoSuchInputPath"), "$['NoSuchInputPath']");
+        assert_eq!(bracketed("$.a[0].b"), "$['a'][0]['b']");
+        assert_eq!(bracketed("$$.Execution.X"), "$$['Execution']['X']");
+    }
+
+    #[test]
+    fn size_limit_is_enforced() {
+        let big = Value::String("a".repeat(MAX_PAYLOAD_BYTES));
+        assert!(check_size(&big, "S").is_err());
+        let small = serde_json::json!({"a": [1, 2, "x"]});
+        assert!(check_size(&small, "S").is_ok());
+    }
+}

@@ -1,0 +1,33 @@
+//! ASL error names: matching `ErrorEquals`, and the texts of interpreter-raised causes.
+
+use expr::Failure;
+
+pub(crate) const ALL: &str = "States.ALL";
+pub(crate) const TASK_FAILED: &str = "States.TaskFailed";
+pub(crate) const TIMEOUT: &str = "States.Timeout";
+pub(crate) const RUNTIME: &str = "States.Runtime";
+pub(crate) const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
+pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
+
+/// Does a Retrier's or Catcher's `ErrorEquals` match this error?
+///
+/// `States.ALL` matches everything but the terminal `States.Runtime` and
+/// `States.DataLimitExceeded`; `States.TaskFailed` matches everything but `States.Timeout`
+/// and those two.
+pub(crate) fn matches(error_equals: &[String], error: &str) -> bool {
+    let terminal = error == RUNTIME || error == DATA_LIMIT_EXCEEDED;
+    error_equals.iter().any(|name| {
+        name == error || (!terminal && (name == ALL || (name == TASK_FAILED && error != TIMEOUT)))
+    })
+}
+
+/// Prefixes a cause the interpreter raised with the state it happened in, as AWS does.
+pub(crate) fn in_state(failure: Failure, state: &str, entered_event: u64) -> Failure {
+    Failure {
+        error: failure.error,
+        cause: format!(
+            "An error occurred while executing the state '{state}' (entered at the event id #{entered_event}). {}",
+            failure.cause
+        ),
+    }
+}

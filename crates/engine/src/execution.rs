@@ -1,0 +1,411 @@
+//! An execution: its threads, the event loop of `apply`, the end of threads and of the
+//! execution, and aborting.
+
+use crate::context::Context;
+use crate::event::{Command, Event, Step, TaskId, TimerId};
+use crate::history::{Details, HistoryEvent, StateType};
+use crate::thread::{Child, Fault, Resume, Thread, ThreadId, Wait};
+use asl::{Machine, StateId, StateMachine};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// The facts of an execution that do not change: names, ARNs, start time, random seed.
+#[derive(Debug, Clone)]
+pub struct ExecutionInfo {
+    pub execution_arn: String,
+    pub name: String,
+    pub role_arn: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    /// Epoch milliseconds.
+    pub start_time: i64,
+    /// Seeds `States.UUID`, `States.MathRandom` and retry jitter.
+    pub seed: u64,
+    /// Keep history events. Without, ids are still counted (causes name them).
+    pub record_history: bool,
+}
+
+/// Where an execution stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Running,
+    Succeeded { output: Value },
+    Failed { error: Option<String>, cause: Option<String> },
+    TimedOut { error: Option<String>, cause: Option<String> },
+    Aborted { error: Option<String>, cause: Option<String> },
+}
+
+impl Status {
+    /// AWS's `ExecutionStatus`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded { .. } => "SUCCEEDED",
+            Status::Failed { .. } => "FAILED",
+            Status::TimedOut { .. } => "TIMED_OUT",
+            Status::Aborted { .. } => "ABORTED",
+        }
+    }
+}
+
+/// One execution of a state machine.
+pub struct Execution {
+    pub(crate) def: Arc<StateMachine>,
+    pub(crate) info: ExecutionInfo,
+    /// The execution's input (`$$.Execution.Input`).
+    pub(crate) input: Value,
+    threads: Vec<Option<Thread>>,
+    free: Vec<ThreadId>,
+    pub(crate) ready: VecDeque<ThreadId>,
+    pub(crate) tasks: HashMap<TaskId, ThreadId>,
+    pub(crate) timers: HashMap<TimerId, ThreadId>,
+    execution_timer: Option<TimerId>,
+    next_handle: u64,
+    next_event_id: u64,
+    status: Status,
+    pub(crate) rng: expr::Rng,
+    pub(crate) now: i64,
+}
+
+/// How a step of a thread ended.
+pub(crate) enum Outcome {
+    /// Waiting for a task, a timer or children.
+    Blocked,
+    /// Go to this state with this input (the exit event is already written).
+    Next(StateId, Value),
+    /// The thread ends with this output (the exit event is already written).
+    End(Value),
+    /// The state failed: Retry and Catch decide what follows.
+    Failed(Fault),
+}
+
+impl Execution {
+    pub fn new(def: Arc<StateMachine>, info: ExecutionInfo) -> Execution {
+        let rng = expr::Rng::new(info.seed);
+        Execution {
+            def,
+            info,
+            input: Value::Null,
+            threads: Vec::new(),
+            free: Vec::new(),
+            ready: VecDeque::new(),
+            tasks: HashMap::new(),
+            timers: HashMap::new(),
+            execution_timer: None,
+            next_handle: 1,
+            next_event_id: 1,
+            status: Status::Running,
+            rng,
+            now: 0,
+        }
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn info(&self) -> &ExecutionInfo {
+        &self.info
+    }
+
+    /// Applies one event at time `now` (epoch milliseconds), appending the history events
+    /// and commands it causes to `step`.
+    pub fn apply(&mut self, event: Event, now: i64, step: &mut Step) {
+        self.now = now;
+        match event {
+            Event::Started { input } => self.start(input, step),
+            _ if self.status != Status::Running => {}
+            Event::TaskSucceeded { task, output } => {
+                if let Some(tid) = self.tasks.remove(&task) {
+                    self.resume(tid, Resume::TaskDone(Ok(output)));
+                }
+            }
+            Event::TaskFailed { task, error, cause } => {
+                if let Some(tid) = self.tasks.remove(&task) {
+                    let fault = Fault { error: Some(error), cause: Some(cause) };
+                    self.resume(tid, Resume::TaskDone(Err(fault)));
+                }
+            }
+            Event::TimerFired { timer } => {
+                if self.execution_timer == Some(timer) {
+                    self.execution_timer = None;
+                    let fault = Fault { error: Some(crate::errors::TIMEOUT.into()), cause: None };
+                    self.end_all(step, |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() }, fault);
+                } else if let Some(tid) = self.timers.remove(&timer) {
+                    let backoff = matches!(self.thread_mut(tid).map(|t| &t.wait), Some(Wait::Backoff(_)));
+                    self.resume(tid, if backoff { Resume::Attempt } else { Resume::TimerDone });
+                }
+            }
+            Event::Stopped { error, cause } => {
+                let fault = Fault { error, cause };
+                self.end_all(step, |f| Details::ExecutionAborted { error: f.error.clone(), cause: f.cause.clone() }, fault);
+            }
+        }
+        while self.status == Status::Running {
+            let Some(tid) = self.ready.pop_front() else { break };
+            self.run(tid, step);
+        }
+    }
+
+    fn start(&mut self, input: Value, step: &mut Step) {
+        if self.next_event_id != 1 {
+            return;
+        }
+        let mut last = 0;
+        let role_arn = self.info.role_arn.clone();
+        let details = Details::ExecutionStarted { input: self.copy_for_history(&input), role_arn };
+        self.emit(step, &mut last, details);
+        self.input = input.clone();
+        if let Some(seconds) = self.def.timeout_seconds {
+            let timer = self.handle();
+            self.execution_timer = Some(timer);
+            step.commands.push(Command::StartTimer { timer, fire_at: self.now + seconds as i64 * 1000 });
+        }
+        let machine = self.def.machine.clone();
+        // AWS gives the first state's entered event previousEventId 0.
+        self.spawn(machine, input, None, 0);
+    }
+
+    /// A fresh id for a task or a timer.
+    pub(crate) fn handle(&mut self) -> u64 {
+        let h = self.next_handle;
+        self.next_handle += 1;
+        h
+    }
+
+    /// Writes a history event after `*last` and makes it the new last.
+    pub(crate) fn emit(&mut self, step: &mut Step, last: &mut u64, details: Details) -> u64 {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        if self.info.record_history {
+            step.history.push(HistoryEvent { id, previous_event_id: *last, timestamp: self.now, details });
+        }
+        *last = id;
+        id
+    }
+
+    /// A copy of a payload for a history event, or nothing when history is off.
+    pub(crate) fn copy_for_history(&self, value: &Value) -> Value {
+        if self.info.record_history {
+            value.clone()
+        } else {
+            Value::Null
+        }
+    }
+
+    /// Starts a thread at `machine`'s start state.
+    pub(crate) fn spawn(&mut self, machine: Arc<Machine>, input: Value, parent: Option<Child>, last_event: u64) -> ThreadId {
+        let state = machine.start_at;
+        let thread = Thread {
+            machine,
+            state,
+            input,
+            parent,
+            last_event,
+            entered_event: 0,
+            entered_time: self.now,
+            attempts: Vec::new(),
+            retry_count: 0,
+            wait: Wait::None,
+            resume: Resume::Enter,
+        };
+        let tid = match self.free.pop() {
+            Some(tid) => {
+                self.threads[tid] = Some(thread);
+                tid
+            }
+            None => {
+                self.threads.push(Some(thread));
+                self.threads.len() - 1
+            }
+        };
+        self.ready.push_back(tid);
+        tid
+    }
+
+    pub(crate) fn take_thread(&mut self, tid: ThreadId) -> Option<Thread> {
+        self.threads.get_mut(tid).and_then(Option::take)
+    }
+
+    pub(crate) fn put_back(&mut self, tid: ThreadId, t: Thread) {
+        self.threads[tid] = Some(t);
+    }
+
+    pub(crate) fn thread_mut(&mut self, tid: ThreadId) -> Option<&mut Thread> {
+        self.threads.get_mut(tid).and_then(Option::as_mut)
+    }
+
+    fn resume(&mut self, tid: ThreadId, resume: Resume) {
+        if let Some(t) = self.thread_mut(tid) {
+            t.wait = Wait::None;
+            t.resume = resume;
+            self.ready.push_back(tid);
+        }
+    }
+
+    /// The context object's facts for the thread's current state.
+    pub(crate) fn context<'a>(&'a self, t: &'a Thread, retry: bool) -> Context<'a> {
+        Context {
+            info: &self.info,
+            input: &self.input,
+            state_name: &t.machine.states[t.state].name,
+            entered_time: t.entered_time,
+            retry_count: retry.then_some(t.retry_count),
+            map_item: None,
+        }
+    }
+
+    /// Runs a ready thread until it blocks or ends.
+    fn run(&mut self, tid: ThreadId, step: &mut Step) {
+        let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        loop {
+            let outcome = match std::mem::replace(&mut t.resume, Resume::Idle) {
+                Resume::Idle => Outcome::Blocked,
+                Resume::Enter => {
+                    self.enter(&mut t, step);
+                    self.attempt(&mut t, tid, step)
+                }
+                Resume::Attempt => self.attempt(&mut t, tid, step),
+                Resume::TaskDone(result) => self.task_done(&mut t, result, step),
+                Resume::TimerDone => self.timer_done(&mut t, step),
+                Resume::JoinDone(result) => self.join_done(&mut t, result, step),
+            };
+            let outcome = match outcome {
+                Outcome::Failed(fault) => self.handle_failure(&mut t, tid, fault, step),
+                other => other,
+            };
+            match outcome {
+                Outcome::Blocked => {
+                    self.threads[tid] = Some(t);
+                    return;
+                }
+                Outcome::Next(next, input) => {
+                    t.state = next;
+                    t.input = input;
+                    t.attempts.clear();
+                    t.retry_count = 0;
+                    t.resume = Resume::Enter;
+                }
+                Outcome::End(output) => {
+                    self.free.push(tid);
+                    self.finish(tid, t, Ok(output), step);
+                    return;
+                }
+                Outcome::Failed(fault) => {
+                    self.free.push(tid);
+                    self.finish(tid, t, Err(fault), step);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Writes the `...StateEntered` event of the thread's current state.
+    fn enter(&mut self, t: &mut Thread, step: &mut Step) {
+        let state = &t.machine.states[t.state];
+        let details = Details::StateEntered {
+            state_type: StateType::of(&state.kind),
+            name: if self.info.record_history { state.name.clone() } else { String::new() },
+            input: self.copy_for_history(&t.input),
+        };
+        t.entered_time = self.now;
+        t.entered_event = self.emit(step, &mut t.last_event, details);
+    }
+
+    /// Writes the `...StateExited` event of the thread's current state.
+    pub(crate) fn exit(&mut self, t: &mut Thread, output: &Value, step: &mut Step) {
+        let state = &t.machine.states[t.state];
+        let details = Details::StateExited {
+            state_type: StateType::of(&state.kind),
+            name: if self.info.record_history { state.name.clone() } else { String::new() },
+            output: self.copy_for_history(output),
+        };
+        self.emit(step, &mut t.last_event, details);
+    }
+
+    /// A thread ended: the execution ends, or its parent hears of it.
+    fn finish(&mut self, tid: ThreadId, t: Thread, result: Result<Value, Fault>, step: &mut Step) {
+        let Some(child) = t.parent else {
+            self.end(t.last_event, result, step);
+            return;
+        };
+        self.child_finished(tid, child, t.last_event, result, step);
+    }
+
+    /// The top-level thread ended.
+    fn end(&mut self, mut last: u64, result: Result<Value, Fault>, step: &mut Step) {
+        if let Some(timer) = self.execution_timer.take() {
+            step.commands.push(Command::CancelTimer { timer });
+        }
+        match result {
+            Ok(output) => {
+                let details = Details::ExecutionSucceeded { output: self.copy_for_history(&output) };
+                self.emit(step, &mut last, details);
+                self.status = Status::Succeeded { output };
+            }
+            Err(fault) => {
+                let details = Details::ExecutionFailed { error: fault.error.clone(), cause: fault.cause.clone() };
+                self.emit(step, &mut last, details);
+                self.status = Status::Failed { error: fault.error, cause: fault.cause };
+            }
+        }
+    }
+
+    /// Ends the execution from outside (timeout, stop): aborts every thread first.
+    fn end_all(&mut self, step: &mut Step, details: impl Fn(&Fault) -> Details, fault: Fault) {
+        let mut last = self.next_event_id - 1;
+        for tid in 0..self.threads.len() {
+            let is_root = self.threads[tid].as_ref().is_some_and(|t| t.parent.is_none());
+            if is_root {
+                self.abort(tid, None, step);
+            }
+        }
+        self.emit(step, &mut last, details(&fault));
+        self.status = match details(&fault) {
+            Details::ExecutionTimedOut { .. } => Status::TimedOut { error: fault.error, cause: fault.cause },
+            _ => Status::Aborted { error: fault.error, cause: fault.cause },
+        };
+        self.ready.clear();
+    }
+
+    /// Stops a thread and everything under it, cancelling its task or timer. `map` names the
+    /// Map state when the thread is one of its iterations.
+    pub(crate) fn abort(&mut self, tid: ThreadId, map: Option<&str>, step: &mut Step) {
+        let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        self.free.push(tid);
+        let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
+            Wait::None => false,
+            Wait::Task(task) => {
+                self.tasks.remove(&task);
+                step.commands.push(Command::CancelTask { task });
+                true
+            }
+            Wait::Timer(timer) | Wait::Backoff(timer) => {
+                self.timers.remove(&timer);
+                step.commands.push(Command::CancelTimer { timer });
+                true
+            }
+            Wait::Join(join) => {
+                let state = &t.machine.states[t.state];
+                let name = join.is_map.then(|| state.name.clone());
+                for child in join.running {
+                    self.abort(child, name.as_deref(), step);
+                }
+                true
+            }
+        };
+        if blocked {
+            let state = &t.machine.states[t.state];
+            let details = Details::StateAborted {
+                state_type: StateType::of(&state.kind),
+                name: state.name.clone(),
+            };
+            self.emit(step, &mut t.last_event, details);
+        }
+        if let (Some(child), Some(name)) = (t.parent, map) {
+            let details = Details::MapIterationAborted { name: name.to_string(), index: child.index };
+            self.emit(step, &mut t.last_event, details);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Parallel and Map: start children, gather their results, and fail when one fails.
+
+use super::Io;
+use crate::context::Context;
+use crate::dataflow;
+use crate::errors;
+use crate::event::Step;
+use crate::execution::{Execution, Outcome};
+use crate::history::Details;
+use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait};
+use asl::{Count, Kind, Map, Parallel, PathField, State};
+use expr::{Failure, Scope};
+use serde_json::Value;
+use std::collections::VecDeque;
+
+impl Execution {
+    pub(super) fn parallel(&mut self, t: &mut Thread, tid: ThreadId, state: &State, p: &Parallel, step: &mut Step) -> Outcome {
+        let input = {
+            let ctx = self.context(t, true);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            match &p.parameters {
+                Some(template) => {
+                    let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+                    match template.eval(&scope) {
+                        Ok(v) => v,
+                        Err(f) => return self.raise(t, f),
+                    }
+                }
+                None => effective.into_owned(),
+            }
+        };
+        self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
+        let n = p.branches.len();
+        let mut join = Join {
+            is_map: false,
+            results: vec![Value::Null; n],
+            running: Vec::with_capacity(n),
+            remaining: n,
+            pending: VecDeque::new(),
+            limit: 0,
+            selector_input: Value::Null,
+        };
+        for (index, branch) in p.branches.iter().enumerate() {
+            let child = self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event);
+            join.running.push(child);
+        }
+        t.wait = Wait::Join(Box::new(join));
+        Outcome::Blocked
+    }
+
+    pub(super) fn map(&mut self, t: &mut Thread, tid: ThreadId, state: &State, m: &Map, step: &mut Step) -> Outcome {
+        let (items, limit, selector_input) = {
+            let ctx = self.context(t, true);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+            let items = match &m.items_path {
+                PathField::Default => effective.as_ref().clone(),
+                PathField::Null => Value::Object(Default::default()),
+                PathField::Path(path) => match path.select(&scope) {
+                    Some(v) => v.into_owned(),
+                    None => return self.raise(t, dataflow::no_results(path.as_str())),
+                },
+            };
+            let Value::Array(items) = items else {
+                let cause = format!("Map state input must be an array but was: {items}");
+                return self.raise(t, Failure::runtime(cause));
+            };
+            let limit = match &m.max_concurrency {
+                None => 0,
+                Some(Count::Value(n)) => *n as usize,
+                Some(Count::Path(path)) => match path.select(&scope).as_deref() {
+                    Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
+                    Some(other) => {
+                        let shown = match other {
+                            Value::String(s) => s.clone(),
+                            v => v.to_string(),
+                        };
+                        let cause = format!(
+                            "The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid integer: {}",
+                            path.as_str()
+                        );
+                        return self.raise(t, Failure::runtime(cause));
+                    }
+                    None => return self.raise(t, dataflow::no_results(path.as_str())),
+                },
+            };
+            let selector_input = if m.item_selector.is_some() { effective.into_owned() } else { Value::Null };
+            (items, limit, selector_input)
+        };
+        let length = items.len();
+        self.emit(step, &mut t.last_event, Details::MapStateStarted { length });
+        if length == 0 {
+            return self.join_done(t, Ok(Vec::new()), step);
+        }
+        let join = Join {
+            is_map: true,
+            results: vec![Value::Null; length],
+            running: Vec::new(),
+            remaining: length,
+            pending: items.into_iter().enumerate().collect(),
+            limit,
+            selector_input,
+        };
+        t.wait = Wait::Join(Box::new(join));
+        match self.start_iterations(t, tid, step) {
+            Ok(()) => Outcome::Blocked,
+            Err(fault) => {
+                self.abort_children(t, step);
+                Outcome::Failed(fault)
+            }
+        }
+    }
+
+    /// Starts Map iterations while the concurrency limit allows.
+    fn start_iterations(&mut self, t: &mut Thread, tid: ThreadId, step: &mut Step) -> Result<(), Fault> {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        let Kind::Map(m) = &state.kind else { return Ok(()) };
+        loop {
+            let Wait::Join(join) = &mut t.wait else { return Ok(()) };
+            if join.limit != 0 && join.running.len() >= join.limit {
+                return Ok(());
+            }
+            let Some((index, item)) = join.pending.pop_front() else { return Ok(()) };
+            let input = match &m.item_selector {
+                None => item,
+                Some(selector) => {
+                    let ctx = Context {
+                        info: &self.info,
+                        input: &self.input,
+                        state_name: &state.name,
+                        entered_time: t.entered_time,
+                        retry_count: Some(t.retry_count),
+                        map_item: Some((index, &item)),
+                    };
+                    let make = || ctx.to_value();
+                    let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng };
+                    match selector.eval(&scope) {
+                        Ok(v) => v,
+                        Err(f) => return Err(errors::in_state(f, &state.name, t.entered_event).into()),
+                    }
+                }
+            };
+            let name = if self.info.record_history { state.name.clone() } else { String::new() };
+            self.emit(step, &mut t.last_event, Details::MapIterationStarted { name, index });
+            let child = self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event);
+            if let Wait::Join(join) = &mut t.wait {
+                join.running.push(child);
+            }
+        }
+    }
+
+    /// Aborts every running child of a Parallel or Map thread.
+    fn abort_children(&mut self, t: &mut Thread, step: &mut Step) {
+        if let Wait::Join(join) = std::mem::replace(&mut t.wait, Wait::None) {
+            let name = join.is_map.then(|| t.machine.states[t.state].name.clone());
+            for child in join.running {
+                self.abort(child, name.as_deref(), step);
+            }
+        }
+    }
+
+    /// A branch or iteration ended.
+    pub(crate) fn child_finished(&mut self, tid: ThreadId, child: Child, last: u64, result: Result<Value, Fault>, step: &mut Step) {
+        let pid = child.parent;
+        let Some(mut p) = self.take_thread(pid) else { return };
+        let Wait::Join(join) = &mut p.wait else {
+            self.put_back(pid, p);
+            return;
+        };
+        join.running.retain(|&c| c != tid);
+        let is_map = join.is_map;
+        let mut last = last;
+        let name = if is_map && self.info.record_history {
+            p.machine.states[p.state].name.clone()
+        } else {
+            String::new()
+        };
+        match result {
+            Ok(output) => {
+                if is_map {
+                    let details = Details::MapIterationSucceeded { name, index: child.index };
+                    self.emit(step, &mut last, details);
+                }
+                let Wait::Join(join) = &mut p.wait else {
+                    self.put_back(pid, p);
+                    return;
+                };
+                join.results[child.index] = output;
+                join.remaining -= 1;
+                p.last_event = last;
+                if join.remaining == 0 {
+                    let results = std::mem::take(&mut join.results);
+                    p.wait = Wait::None;
+                    p.resume = Resume::JoinDone(Ok(results));
+                    self.ready.push_back(pid);
+                } else if is_map {
+                    if let Err(fault) = self.start_iterations(&mut p, pid, step) {
+                        self.abort_children(&mut p, step);
+                        p.resume = Resume::JoinDone(Err(fault));
+                        self.ready.push_back(pid);
+                    }
+                }
+            }
+            Err(fault) => {
+                if is_map {
+                    let details = Details::MapIterationFailed { name, index: child.index };
+                    let mut after = last;
+                    self.emit(step, &mut after, details);
+                }
+                p.last_event = last;
+                self.abort_children(&mut p, step);
+                p.resume = Resume::JoinDone(Err(fault));
+                self.ready.push_back(pid);
+            }
+        }
+        self.put_back(pid, p);
+    }
+
+    /// The children of a Parallel or Map state are all done (or one failed).
+    pub(crate) fn join_done(&mut self, t: &mut Thread, result: Result<Vec<Value>, Fault>, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        let results = match result {
+            Ok(results) => results,
+            Err(fault) => return Outcome::Failed(fault),
+        };
+        let io = match &state.kind {
+            Kind::Parallel(p) => Io {
+                result_selector: p.result_selector.as_ref(),
+                result_path: &p.result_path,
+                output_path: &state.output_path,
+                transition: p.transition,
+                retry: true,
+            },
+            Kind::Map(m) => {
+                self.emit(step, &mut t.last_event, Details::MapStateSucceeded);
+                Io {
+                    result_selector: m.result_selector.as_ref(),
+                    result_path: &m.result_path,
+                    output_path: &state.output_path,
+                    transition: m.transition,
+                    retry: true,
+                }
+            }
+            _ => return Outcome::Blocked,
+        };
+        self.complete(t, Value::Array(results), io, step)
+    }
+}

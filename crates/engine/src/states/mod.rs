@@ -1,0 +1,170 @@
+//! What each state type does when it runs, and what follows a failure (Retry, Catch).
+
+mod fork;
+mod simple;
+mod task;
+
+use crate::dataflow;
+use crate::errors;
+use crate::event::{Command, Step};
+use crate::execution::{Execution, Outcome};
+use crate::history::Details;
+use crate::retry::{self, Decision};
+use crate::thread::{Fault, Thread, Wait};
+use asl::{Kind, PathField, Transition};
+use expr::{Failure, Scope, Template};
+use serde_json::{Map, Value};
+
+impl Execution {
+    /// Runs the thread's current state (after it was entered, or again after a retry delay).
+    pub(crate) fn attempt(&mut self, t: &mut Thread, tid: usize, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        match &state.kind {
+            Kind::Pass(pass) => self.pass(t, state, pass, step),
+            Kind::Choice(choice) => self.choice(t, state, choice, step),
+            Kind::Wait(wait) => self.wait(t, tid, state, wait, step),
+            Kind::Succeed => self.succeed(t, state, step),
+            Kind::Fail(fail) => self.fail(t, fail),
+            Kind::Task(task) => self.task(t, tid, state, task, step),
+            Kind::Parallel(parallel) => self.parallel(t, tid, state, parallel, step),
+            Kind::Map(map) => self.map(t, tid, state, map, step),
+        }
+    }
+
+    /// A failure the interpreter raised in the current state: its cause names the state.
+    pub(crate) fn raise(&self, t: &Thread, failure: Failure) -> Outcome {
+        if failure.error == errors::DATA_LIMIT_EXCEEDED {
+            return Outcome::Failed(failure.into());
+        }
+        let name = &t.machine.states[t.state].name;
+        Outcome::Failed(errors::in_state(failure, name, t.entered_event).into())
+    }
+
+    /// The end of a state that produced `result`: `ResultSelector`, `ResultPath`,
+    /// `OutputPath`, the exit event and the transition.
+    pub(crate) fn complete(
+        &mut self,
+        t: &mut Thread,
+        result: Value,
+        io: Io<'_>,
+        step: &mut Step,
+    ) -> Outcome {
+        let name = &t.machine.states[t.state].name;
+        let result = match io.result_selector {
+            None => result,
+            Some(selector) => {
+                let ctx = self.context(t, io.retry);
+                let make = || ctx.to_value();
+                let scope = Scope { input: &result, context: &make, rng: &self.rng };
+                match selector.eval(&scope) {
+                    Ok(v) => v,
+                    Err(f) => return self.raise(t, f),
+                }
+            }
+        };
+        if let Err(f) = dataflow::check_size(&result, name) {
+            return self.raise(t, f);
+        }
+        let input = std::mem::take(&mut t.input);
+        let merged = match dataflow::merge(io.result_path, input, result) {
+            Ok(v) => v,
+            Err(f) => return self.raise(t, f),
+        };
+        self.leave(t, merged, io.output_path, io.transition, io.retry, step)
+    }
+
+    /// `OutputPath`, the exit event and the transition.
+    pub(crate) fn leave(
+        &mut self,
+        t: &mut Thread,
+        value: Value,
+        output_path: &PathField,
+        transition: Transition,
+        retry: bool,
+        step: &mut Step,
+    ) -> Outcome {
+        let output = {
+            let ctx = self.context(t, retry);
+            let make = || ctx.to_value();
+            match dataflow::select_owned(output_path, value, &make, &self.rng) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            }
+        };
+        self.exit(t, &output, step);
+        match transition {
+            Transition::Next(next) => Outcome::Next(next, output),
+            Transition::End => Outcome::End(output),
+        }
+    }
+
+    /// Retry, then Catch, then give up: what follows a failed state.
+    pub(crate) fn handle_failure(&mut self, t: &mut Thread, tid: usize, fault: Fault, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        let (retriers, catchers, result_path_failed) = match &state.kind {
+            Kind::Task(task) => (&task.retry[..], &task.catch[..], None),
+            Kind::Parallel(p) => (&p.retry[..], &p.catch[..], Some(Details::ParallelStateFailed)),
+            Kind::Map(m) => (&m.retry[..], &m.catch[..], Some(Details::MapStateFailed)),
+            _ => return Outcome::Failed(fault),
+        };
+        let error = fault.error.as_deref().unwrap_or("");
+        if let Decision::RetryAfter(delay) = retry::decide(retriers, &mut t.attempts, error, &self.rng) {
+            t.retry_count += 1;
+            let timer = self.handle();
+            self.timers.insert(timer, tid);
+            t.wait = Wait::Backoff(timer);
+            step.commands.push(Command::StartTimer { timer, fire_at: self.now + delay });
+            return Outcome::Blocked;
+        }
+        if let Some(details) = result_path_failed {
+            self.emit(step, &mut t.last_event, details);
+        }
+        let Some(catcher) = catchers.iter().find(|c| errors::matches(&c.error_equals, error)) else {
+            return Outcome::Failed(fault);
+        };
+        let mut error_output = Map::new();
+        error_output.insert("Error".into(), fault.error.map_or(Value::Null, Value::String));
+        error_output.insert("Cause".into(), fault.cause.map_or(Value::Null, Value::String));
+        let input = std::mem::take(&mut t.input);
+        let output = match dataflow::merge(&catcher.result_path, input, Value::Object(error_output)) {
+            Ok(v) => v,
+            Err(f) => return self.raise(t, f),
+        };
+        self.exit(t, &output, step);
+        Outcome::Next(catcher.next, output)
+    }
+
+    /// The timer of a Wait state fired.
+    pub(crate) fn timer_done(&mut self, t: &mut Thread, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        match &state.kind {
+            Kind::Wait(wait) => {
+                let value = {
+                    let ctx = self.context(t, false);
+                    let make = || ctx.to_value();
+                    let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+                    match dataflow::select(&state.input_path, &scope) {
+                        Ok(v) => v.into_owned(),
+                        Err(f) => return self.raise(t, f),
+                    }
+                };
+                self.leave(t, value, &state.output_path, wait.transition, false, step)
+            }
+            // Only Wait states start plain timers.
+            _ => Outcome::Blocked,
+        }
+    }
+}
+
+/// The data-flow fields that finish a state with a result.
+pub(crate) struct Io<'a> {
+    pub result_selector: Option<&'a Template>,
+    pub result_path: &'a PathField,
+    pub output_path: &'a PathField,
+    pub transition: Transition,
+    /// Whether `$$.State.RetryCount` exists (states that can retry).
+    pub retry: bool,
+}

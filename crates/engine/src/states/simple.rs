@@ -1,0 +1,204 @@
+//! The states that finish at once or wait on a timer: Pass, Choice, Wait, Succeed, Fail.
+
+use super::Io;
+use crate::dataflow;
+use crate::errors;
+use crate::event::{Command, Step};
+use crate::execution::{Execution, Outcome};
+use crate::thread::{Fault, Thread, Wait};
+use asl::{Choice, Fail, Pass, State, Text, Transition, WaitFor};
+use expr::{Failure, Scope};
+use serde_json::Value;
+
+impl Execution {
+    pub(super) fn pass(&mut self, t: &mut Thread, state: &State, pass: &Pass, step: &mut Step) -> Outcome {
+        let result = {
+            let ctx = self.context(t, false);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            if let Some(result) = &pass.result {
+                result.clone()
+            } else if let Some(parameters) = &pass.parameters {
+                let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+                match parameters.eval(&scope) {
+                    Ok(v) => v,
+                    Err(f) => return self.raise(t, f),
+                }
+            } else {
+                effective.into_owned()
+            }
+        };
+        let io = Io {
+            result_selector: None,
+            result_path: &pass.result_path,
+            output_path: &state.output_path,
+            transition: pass.transition,
+            retry: false,
+        };
+        self.complete(t, result, io, step)
+    }
+
+    pub(super) fn choice(&mut self, t: &mut Thread, state: &State, choice: &Choice, step: &mut Step) -> Outcome {
+        let (effective, next) = {
+            let ctx = self.context(t, false);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+            let mut next = choice.default;
+            for branch in &choice.choices {
+                match branch.rule.eval(&scope) {
+                    Ok(true) => {
+                        next = Some(branch.next);
+                        break;
+                    }
+                    Ok(false) => {}
+                    Err(f) => return self.raise(t, f),
+                }
+            }
+            let Some(next) = next else {
+                let cause = format!("No Matches!");
+                return self.raise(t, Failure::new(errors::NO_CHOICE_MATCHED, cause));
+            };
+            (effective.into_owned(), next)
+        };
+        self.leave(t, effective, &state.output_path, Transition::Next(next), false, step)
+    }
+
+    pub(super) fn wait(&mut self, t: &mut Thread, tid: usize, state: &State, wait: &asl::Wait, step: &mut Step) -> Outcome {
+        let fire_at = {
+            let ctx = self.context(t, false);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+            match wait_until(&wait.until, &scope, self.now) {
+                Ok(at) => at,
+                Err(f) => return self.raise(t, f),
+            }
+        };
+        if fire_at <= self.now {
+            return self.timer_done(t, step);
+        }
+        let timer = self.handle();
+        self.timers.insert(timer, tid);
+        t.wait = Wait::Timer(timer);
+        step.commands.push(Command::StartTimer { timer, fire_at });
+        Outcome::Blocked
+    }
+
+    pub(super) fn succeed(&mut self, t: &mut Thread, state: &State, step: &mut Step) -> Outcome {
+        let effective = {
+            let ctx = self.context(t, false);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v.into_owned(),
+                Err(f) => return self.raise(t, f),
+            }
+        };
+        self.leave(t, effective, &state.output_path, Transition::End, false, step)
+    }
+
+    pub(super) fn fail(&mut self, t: &mut Thread, fail: &Fail) -> Outcome {
+        let ctx = self.context(t, false);
+        let make = || ctx.to_value();
+        let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+        let text = |text: &Option<Text>, field: &str| -> Result<Option<String>, Failure> {
+            match text {
+                None => Ok(None),
+                Some(Text::Literal(s)) => Ok(Some(s.clone())),
+                Some(Text::Expr(expr)) => match expr.eval(field, &scope)? {
+                    Value::String(s) => Ok(Some(s)),
+                    other => Ok(Some(other.to_string())),
+                },
+            }
+        };
+        let error = match text(&fail.error, "ErrorPath") {
+            Ok(v) => v,
+            Err(f) => return self.raise(t, f),
+        };
+        let cause = match text(&fail.cause, "CausePath") {
+            Ok(v) => v,
+            Err(f) => return self.raise(t, f),
+        };
+        Outcome::Failed(Fault { error, cause })
+    }
+}
+
+/// When a Wait state ends, in epoch milliseconds.
+fn wait_until(until: &WaitFor, scope: &Scope, now: i64) -> Result<i64, Failure> {
+    match until {
+        WaitFor::Seconds(s) => Ok(now.saturating_add((*s as i64).saturating_mul(1000))),
+        WaitFor::Timestamp(at) => Ok(*at),
+        WaitFor::SecondsPath(path) => {
+            let p = path.as_str();
+            let Some(value) = path.select(scope) else {
+                return Err(Failure::runtime(format!(
+                    "The SecondsPath parameter does not reference an input value: {p}"
+                )));
+            };
+            let seconds = match value.as_ref() {
+                Value::Number(n) => match n.as_i64() {
+                    Some(s) => s,
+                    None => {
+                        return Err(Failure::runtime(format!(
+                            "The SecondsPath parameter cannot be parsed as a long value: {p} == {n}"
+                        )))
+                    }
+                },
+                other => {
+                    return Err(Failure::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
+                        plain(other)
+                    )))
+                }
+            };
+            if seconds < 0 {
+                return Err(Failure::runtime(format!(
+                    "The SecondsPath parameter references a negative value: {p} == {seconds}"
+                )));
+            }
+            Ok(now.saturating_add(seconds.saturating_mul(1000)))
+        }
+        WaitFor::TimestampPath(path) => {
+            let p = path.as_str();
+            let Some(value) = path.select(scope) else {
+                return Err(Failure::runtime(format!(
+                    "The TimestampPath parameter does not reference an input value: {p}"
+                )));
+            };
+            let parsed = value.as_str().and_then(parse_timestamp);
+            parsed.ok_or_else(|| {
+                Failure::runtime(format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
+                    plain(value.as_ref())
+                ))
+            })
+        }
+    }
+}
+
+/// A value as AWS prints it in causes: strings bare, the rest as JSON.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Parses an ISO-8601 extended offset date-time (`2016-03-14T01:59:00Z`,
+/// `2016-03-14T01:59:00.123+01:00`) to epoch milliseconds.
+pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
+}

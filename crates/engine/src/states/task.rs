@@ -1,0 +1,137 @@
+//! The Task state: hand the effective parameters to the runtime, then shape its result.
+
+use super::Io;
+use crate::dataflow;
+use crate::event::{Command, Step};
+use crate::execution::{Execution, Outcome};
+use crate::history::Details;
+use crate::thread::{Fault, Thread, Wait};
+use asl::{Count, Kind, State, Task};
+use expr::{Failure, Scope};
+use serde_json::Value;
+
+impl Execution {
+    pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {
+        let (parameters, timeout, heartbeat) = {
+            let ctx = self.context(t, true);
+            let make = || ctx.to_value();
+            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+            let effective = match dataflow::select(&state.input_path, &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+            let parameters = match &task.parameters {
+                Some(template) => match template.eval(&scope) {
+                    Ok(v) => v,
+                    Err(f) => return self.raise(t, f),
+                },
+                None => effective.clone().into_owned(),
+            };
+            let timeout = match count(task.timeout.as_ref(), &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            let heartbeat = match count(task.heartbeat.as_ref(), &scope) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            };
+            (parameters, timeout, heartbeat)
+        };
+        let (resource_type, resource) = split_resource(&task.resource);
+        let task_id = self.handle();
+        let scheduled = Details::TaskScheduled {
+            resource_type: resource_type.clone(),
+            resource: resource.clone(),
+            region: region_of(&task.resource),
+            parameters: self.copy_for_history(&parameters),
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+        };
+        self.emit(step, &mut t.last_event, scheduled);
+        self.emit(step, &mut t.last_event, Details::TaskStarted { resource_type, resource });
+        self.tasks.insert(task_id, tid);
+        t.wait = Wait::Task(task_id);
+        step.commands.push(Command::RunTask {
+            task: task_id,
+            state: state.name.clone(),
+            resource: task.resource.clone(),
+            input: parameters,
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+        });
+        Outcome::Blocked
+    }
+
+    /// The runtime reported the task's result.
+    pub(crate) fn task_done(&mut self, t: &mut Thread, result: Result<Value, Fault>, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let state = &machine.states[t.state];
+        let Kind::Task(task) = &state.kind else { return Outcome::Blocked };
+        let (resource_type, resource) = split_resource(&task.resource);
+        match result {
+            Ok(output) => {
+                let details = Details::TaskSucceeded { resource_type, resource, output: self.copy_for_history(&output) };
+                self.emit(step, &mut t.last_event, details);
+                let io = Io {
+                    result_selector: task.result_selector.as_ref(),
+                    result_path: &task.result_path,
+                    output_path: &state.output_path,
+                    transition: task.transition,
+                    retry: true,
+                };
+                self.complete(t, output, io, step)
+            }
+            Err(fault) => {
+                let details = Details::TaskFailed {
+                    resource_type,
+                    resource,
+                    error: fault.error.clone(),
+                    cause: fault.cause.clone(),
+                };
+                self.emit(step, &mut t.last_event, details);
+                Outcome::Failed(fault)
+            }
+        }
+    }
+}
+
+/// Resolves `TimeoutSeconds`/`TimeoutSecondsPath` and the like.
+fn count(count: Option<&Count>, scope: &Scope) -> Result<Option<u64>, Failure> {
+    match count {
+        None => Ok(None),
+        Some(Count::Value(n)) => Ok(Some(*n)),
+        Some(Count::Path(path)) => match path.select(scope) {
+            None => Err(dataflow::no_results(path.as_str())),
+            Some(v) => match v.as_u64() {
+                Some(n) => Ok(Some(n)),
+                None => Err(Failure::runtime(format!(
+                    "The {} field refers to value \"{}\" which is not a valid integer: {}",
+                    "TimeoutSecondsPath",
+                    v,
+                    path.as_str()
+                ))),
+            },
+        },
+    }
+}
+
+/// AWS's `resourceType` and `resource` of history events: `arn:aws:states:::lambda:invoke`
+/// gives `lambda` and `invoke`; other ARNs give their service and the rest.
+fn split_resource(resource: &str) -> (String, String) {
+    if let Some(rest) = resource.strip_prefix("arn:aws:states:::") {
+        if let Some((service, api)) = rest.split_once(':') {
+            return (service.to_string(), api.to_string());
+        }
+    }
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        [_, _, service, _, _, rest] => (service.to_string(), rest.to_string()),
+        _ => (String::new(), resource.to_string()),
+    }
+}
+
+fn region_of(resource: &str) -> String {
+    let region = resource.split(':').nth(3).unwrap_or("");
+    if region.is_empty() { "us-east-1".to_string() } else { region.to_string() }
+}
