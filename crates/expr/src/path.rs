@@ -46,12 +46,15 @@ impl std::fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Where a path starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Root {
     /// `$`
     Input,
     /// `$$`
     Context,
+    /// `$name`: a workflow variable (`Assign`). [`Scope`] has no variables yet, so reading
+    /// one through a scope finds nothing; [`Path::select_in`] reads it from a given value.
+    Variable(Box<str>),
 }
 
 /// One compiled step of a path.
@@ -76,7 +79,7 @@ pub(crate) enum Segment {
 }
 
 impl Path {
-    /// Parses any JSONPath (`$...` or `$$...`).
+    /// Parses any JSONPath (`$...` or `$$...`), or a variable path (`$name...`).
     pub fn parse(text: &str) -> Result<Path, ParseError> {
         let (root, segments) = parse::parse(text)?;
         let definite = is_definite(&segments);
@@ -99,6 +102,20 @@ impl Path {
     /// The path as written.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The variable a `$name...` path starts at.
+    pub fn variable(&self) -> Option<&str> {
+        match &self.root {
+            Root::Variable(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Reads the path's segments from `root`, whatever the path starts at (for a variable
+    /// path: from the variable's value).
+    pub fn select_in<'v>(&self, root: &'v Value) -> Option<Cow<'v, Value>> {
+        select::select_borrowed(&self.segments, self.definite, root)
     }
 
     /// True when the path starts at `$$` (the context object).
@@ -124,6 +141,7 @@ impl Path {
             Root::Context => {
                 select::select_owned(&self.segments, self.definite, (scope.context)()).map(Cow::Owned)
             }
+            Root::Variable(_) => None,
         }
     }
 
@@ -137,6 +155,7 @@ impl Path {
         let reason = match self.root {
             Root::Input => select::missing_reason(&self.segments, scope.input),
             Root::Context => select::missing_reason(&self.segments, &(scope.context)()),
+            Root::Variable(_) => format!("No results for path: {}", self.text),
         };
         Err(Failure::runtime(format!("Invalid path '{}' : {reason}", self.text)))
     }
@@ -145,6 +164,12 @@ impl Path {
     /// objects on the way as needed. `$` replaces the whole target.
     /// Fails with `States.ResultPathMatchFailure` when the path can't be applied.
     pub fn write(&self, target: &mut Value, value: Value) -> Result<(), Failure> {
+        if self.root != Root::Input {
+            return Err(Failure::new(
+                "States.ResultPathMatchFailure",
+                format!("Unable to apply ReferencePath {} to input {}", self.text, serde_json::to_string(target).unwrap_or_default()),
+            ));
+        }
         write::write(&self.text, &self.segments, target, value)
     }
 }

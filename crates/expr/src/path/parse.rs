@@ -79,7 +79,18 @@ pub(super) fn parse(text: &str) -> Result<(Root, Vec<Segment>), ParseError> {
     if !cur.eat('$') {
         return Err(ParseError::new("a path must start with '$'"));
     }
-    let root = if cur.eat('$') { Root::Context } else { Root::Input };
+    let root = if cur.eat('$') {
+        Root::Context
+    } else if cur.peek().is_some_and(|c| c.is_alphabetic() || c == '_') {
+        let mut name = String::new();
+        while let Some(c) = cur.peek().filter(|&c| c.is_alphanumeric() || c == '_') {
+            name.push(c);
+            cur.bump();
+        }
+        Root::Variable(name.into())
+    } else {
+        Root::Input
+    };
     let segments = segments(&mut cur, false)?;
     if cur.peek().is_some() {
         return Err(cur.error("unexpected character"));

@@ -145,11 +145,7 @@ fn step<'v>(node: &'v Value, segment: &Segment, root: &'v Value, f: &mut dyn FnM
                 items.iter().filter(|item| filter::matches(expr, item, root)).for_each(f);
             }
             // Jayway applies a filter on an object to the object itself.
-            Value::Object(_) => {
-                if filter::matches(expr, node, root) {
-                    f(node);
-                }
-            }
+            Value::Object(_) if filter::matches(expr, node, root) => f(node),
             _ => {}
         },
         Segment::Scan(inner) => scan(node, inner, root, f),
