@@ -120,7 +120,7 @@ fn measure(w: &Workload, budget: Duration) -> Result<Measured, Failure> {
         return Err(Failure::usage(format!("{}: invalid definition: {first}", w.definition.display())));
     };
     let machine = Arc::new(machine);
-    let options = RunOptions { time_scale: 0.0, history: false, name: None };
+    let options = RunOptions { time_scale: 0.0, history: false, name: None, ..RunOptions::default() };
     let mut runs = 0;
     let started = Instant::now();
     let mut problem = None;

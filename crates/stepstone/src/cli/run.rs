@@ -26,7 +26,8 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     let Some(machine) = checked.machine else {
         return Err(Failure::usage("the validator returned no state machine and no error"));
     };
-    let options = RunOptions { time_scale: args.time_scale, history: args.history, name: args.name.clone() };
+    let options =
+        RunOptions { time_scale: args.time_scale, history: args.history, name: args.name.clone(), ..RunOptions::default() };
     let result = local::run(Arc::new(machine), input, &options);
     if args.json {
         let text = serde_json::to_string_pretty(&describe_json(&result, args.history)).unwrap_or_default();

@@ -91,7 +91,7 @@ fn execution(case: &Case, expected: &Value) -> Vec<String> {
         Ok(v) => v,
         Err(e) => return vec![format!("StartExecution: input is not JSON: {e}")],
     };
-    let options = RunOptions { time_scale: 0.0, history: true, name: None };
+    let options = RunOptions { time_scale: 0.0, history: true, name: None, ..RunOptions::default() };
     let result = local::run(Arc::new(machine), input, &options);
     let role_arn = result.history.iter().find_map(|e| match &e.details {
         Details::ExecutionStarted { role_arn, .. } => Some(role_arn.clone()),
