@@ -183,6 +183,8 @@ pub(crate) fn transition(ctx: &mut Ctx, scope: &mut Scope, obj: Obj) -> Option<T
     match (obj.has("Next"), end) {
         (true, Some(true)) => {
             ctx.schema("Only one of these fields is allowed: [Next, End]", obj.ptr);
+            // Still follow Next, so its target is not reported as unreachable too.
+            scope.target(ctx, obj, "Next");
             None
         }
         (true, _) => scope.target(ctx, obj, "Next").map(Transition::Next),
