@@ -12,7 +12,7 @@ pub(crate) fn select<'v>(field: &PathField, scope: &Scope<'v>) -> Result<Cow<'v,
     match field {
         PathField::Default => Ok(Cow::Borrowed(scope.input)),
         PathField::Null => Ok(Cow::Owned(Value::Object(Default::default()))),
-        PathField::Path(path) => path.select(scope).ok_or_else(|| no_results(path.as_str())),
+        PathField::Path(path) => path.select_required(scope),
     }
 }
 
@@ -28,10 +28,7 @@ pub(crate) fn select_owned(
         PathField::Null => Ok(Value::Object(Default::default())),
         PathField::Path(path) => {
             let scope = Scope { input: &value, context, rng };
-            match path.select(&scope) {
-                Some(v) => Ok(v.into_owned()),
-                None => Err(no_results(path.as_str())),
-            }
+            path.select_required(&scope).map(|v| v.into_owned())
         }
     }
 }
@@ -46,51 +43,6 @@ pub(crate) fn merge(field: &PathField, mut input: Value, result: Value) -> Resul
             Ok(input)
         }
     }
-}
-
-/// AWS's `States.Runtime` cause for a path with no match, e.g.
-/// `Invalid path '$.a' : No results for path: $['a']`.
-pub(crate) fn no_results(path: &str) -> Failure {
-    Failure::runtime(format!("Invalid path '{path}' : No results for path: {}", bracketed(path)))
-}
-
-/// Rewrites a definite path in Jayway's bracket notation: `$.a[0].b` becomes `$['a'][0]['b']`.
-fn bracketed(path: &str) -> String {
-    let (root, rest) = if let Some(rest) = path.strip_prefix("$$") {
-        ("$$", rest)
-    } else {
-        ("$", path.strip_prefix('$').unwrap_or(path))
-    };
-    let mut out = String::from(root);
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '.' => {
-                let mut name = String::new();
-                while let Some(&n) = chars.peek() {
-                    if n == '.' || n == '[' {
-                        break;
-                    }
-                    name.push(n);
-                    chars.next();
-                }
-                out.push_str("['");
-                out.push_str(&name);
-                out.push_str("']");
-            }
-            '[' => {
-                out.push('[');
-                for n in chars.by_ref() {
-                    out.push(n);
-                    if n == ']' {
-                        break;
-                    }
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Fails with `States.DataLimitExceeded` when `value` serialises to more than 256 KiB.
@@ -141,13 +93,6 @@ pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bracket_notation_matches_jayway() {
-        assert_eq!(bracketed("$.NoSuchInputPath"), "$['NoSuchInputPath']");
-        assert_eq!(bracketed("$.a[0].b"), "$['a'][0]['b']");
-        assert_eq!(bracketed("$$.Execution.X"), "$$['Execution']['X']");
-    }
 
     #[test]
     fn size_limit_is_enforced() {

@@ -66,6 +66,8 @@ pub struct Execution {
     status: Status,
     pub(crate) rng: expr::Rng,
     pub(crate) now: i64,
+    /// Events of the thread being run go to a child execution (Distributed Map), not here.
+    pub(crate) quiet: bool,
 }
 
 /// How a step of a thread ended.
@@ -98,6 +100,7 @@ impl Execution {
             status: Status::Running,
             rng,
             now: 0,
+            quiet: false,
         }
     }
 
@@ -164,7 +167,7 @@ impl Execution {
         }
         let machine = self.def.machine.clone();
         // AWS gives the first state's entered event previousEventId 0.
-        self.spawn(machine, input, None, 0);
+        self.spawn(machine, input, None, 0, false);
     }
 
     /// A fresh id for a task or a timer.
@@ -176,6 +179,9 @@ impl Execution {
 
     /// Writes a history event after `*last` and makes it the new last.
     pub(crate) fn emit(&mut self, step: &mut Step, last: &mut u64, details: Details) -> u64 {
+        if self.quiet {
+            return *last;
+        }
         let id = self.next_event_id;
         self.next_event_id += 1;
         if self.info.record_history {
@@ -195,7 +201,14 @@ impl Execution {
     }
 
     /// Starts a thread at `machine`'s start state.
-    pub(crate) fn spawn(&mut self, machine: Arc<Machine>, input: Value, parent: Option<Child>, last_event: u64) -> ThreadId {
+    pub(crate) fn spawn(
+        &mut self,
+        machine: Arc<Machine>,
+        input: Value,
+        parent: Option<Child>,
+        last_event: u64,
+        quiet: bool,
+    ) -> ThreadId {
         let state = machine.start_at;
         let thread = Thread {
             machine,
@@ -209,6 +222,8 @@ impl Execution {
             retry_count: 0,
             wait: Wait::None,
             resume: Resume::Enter,
+            started: false,
+            quiet,
         };
         let tid = match self.free.pop() {
             Some(tid) => {
@@ -259,6 +274,7 @@ impl Execution {
     /// Runs a ready thread until it blocks or ends.
     fn run(&mut self, tid: ThreadId, step: &mut Step) {
         let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        self.quiet = t.quiet;
         loop {
             let outcome = match std::mem::replace(&mut t.resume, Resume::Idle) {
                 Resume::Idle => Outcome::Blocked,
@@ -281,6 +297,7 @@ impl Execution {
                     return;
                 }
                 Outcome::Next(next, input) => {
+                    t.started = false;
                     t.state = next;
                     t.input = input;
                     t.attempts.clear();
@@ -330,11 +347,12 @@ impl Execution {
             self.end(t.last_event, result, step);
             return;
         };
-        self.child_finished(tid, child, t.last_event, result, step);
+        self.child_finished(tid, child, t.quiet, t.last_event, result, step);
     }
 
     /// The top-level thread ended.
     fn end(&mut self, mut last: u64, result: Result<Value, Fault>, step: &mut Step) {
+        self.quiet = false;
         if let Some(timer) = self.execution_timer.take() {
             step.commands.push(Command::CancelTimer { timer });
         }
@@ -354,6 +372,7 @@ impl Execution {
 
     /// Ends the execution from outside (timeout, stop): aborts every thread first.
     fn end_all(&mut self, step: &mut Step, details: impl Fn(&Fault) -> Details, fault: Fault) {
+        self.quiet = false;
         let mut last = self.next_event_id - 1;
         for tid in 0..self.threads.len() {
             let is_root = self.threads[tid].as_ref().is_some_and(|t| t.parent.is_none());
@@ -374,6 +393,7 @@ impl Execution {
     pub(crate) fn abort(&mut self, tid: ThreadId, map: Option<&str>, step: &mut Step) {
         let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
         self.free.push(tid);
+        let quiet = std::mem::replace(&mut self.quiet, t.quiet);
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
             Wait::None => false,
             Wait::Task(task) => {
@@ -407,5 +427,6 @@ impl Execution {
             let details = Details::MapIterationAborted { name: name.to_string(), index: child.index };
             self.emit(step, &mut t.last_event, details);
         }
+        self.quiet = quiet;
     }
 }

@@ -41,6 +41,11 @@ pub(crate) struct Thread {
     pub retry_count: u32,
     pub wait: Wait,
     pub resume: Resume,
+    /// A Parallel or Map state wrote its `...StateStarted` event in this attempt.
+    pub started: bool,
+    /// A Distributed Map iteration: its events belong to a child execution's history,
+    /// not to this one.
+    pub quiet: bool,
 }
 
 /// Where a child thread reports to.

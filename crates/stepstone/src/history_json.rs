@@ -102,6 +102,9 @@ fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         }
         Details::MapIterationFailed { name, index } => ("mapIterationFailedEventDetails", iteration(name, *index)),
         Details::MapIterationAborted { name, index } => ("mapIterationAbortedEventDetails", iteration(name, *index)),
+        Details::MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails", json!({ "mapRunArn": map_run_arn })),
+        Details::MapRunSucceeded => return None,
+        Details::MapRunFailed { error, cause } => ("mapRunFailedEventDetails", error_cause(error, cause)),
         Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
             let mut object = task_base(resource_type, resource);
             object.insert("region".into(), Value::String(region.clone()));
@@ -218,6 +221,9 @@ fn summary(details: &Details) -> (String, String) {
         | Details::MapIterationSucceeded { name, index }
         | Details::MapIterationFailed { name, index }
         | Details::MapIterationAborted { name, index } => (name.clone(), format!("index={index}")),
+        Details::MapRunStarted { map_run_arn } => (String::new(), map_run_arn.clone()),
+        Details::MapRunSucceeded => (String::new(), String::new()),
+        Details::MapRunFailed { error, cause } => (String::new(), error_text(error, cause)),
         Details::TaskScheduled { resource, parameters, .. } => {
             (resource.clone(), short(format!("parameters={}", json_text(parameters))))
         }

@@ -8,7 +8,7 @@ use crate::event::Step;
 use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait};
-use asl::{Count, Kind, Map, Parallel, PathField, State};
+use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
 use expr::{Failure, Scope};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -35,6 +35,7 @@ impl Execution {
             }
         };
         self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
+        t.started = true;
         let n = p.branches.len();
         let mut join = Join {
             is_map: false,
@@ -46,7 +47,7 @@ impl Execution {
             selector_input: Value::Null,
         };
         for (index, branch) in p.branches.iter().enumerate() {
-            let child = self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event);
+            let child = self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event, t.quiet);
             join.running.push(child);
         }
         t.wait = Wait::Join(Box::new(join));
@@ -66,9 +67,9 @@ impl Execution {
             let items = match &m.items_path {
                 PathField::Default => effective.as_ref().clone(),
                 PathField::Null => Value::Object(Default::default()),
-                PathField::Path(path) => match path.select(&scope) {
-                    Some(v) => v.into_owned(),
-                    None => return self.raise(t, dataflow::no_results(path.as_str())),
+                PathField::Path(path) => match path.select_required(&scope) {
+                    Ok(v) => v.into_owned(),
+                    Err(f) => return self.raise(t, f),
                 },
             };
             let Value::Array(items) = items else {
@@ -78,9 +79,9 @@ impl Execution {
             let limit = match &m.max_concurrency {
                 None => 0,
                 Some(Count::Value(n)) => *n as usize,
-                Some(Count::Path(path)) => match path.select(&scope).as_deref() {
-                    Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
-                    Some(other) => {
+                Some(Count::Path(path)) => match path.select_required(&scope).as_deref() {
+                    Ok(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
+                    Ok(other) => {
                         let shown = match other {
                             Value::String(s) => s.clone(),
                             v => v.to_string(),
@@ -91,7 +92,7 @@ impl Execution {
                         );
                         return self.raise(t, Failure::runtime(cause));
                     }
-                    None => return self.raise(t, dataflow::no_results(path.as_str())),
+                    Err(f) => return self.raise(t, f.clone()),
                 },
             };
             let selector_input = if m.item_selector.is_some() { effective.into_owned() } else { Value::Null };
@@ -99,6 +100,11 @@ impl Execution {
         };
         let length = items.len();
         self.emit(step, &mut t.last_event, Details::MapStateStarted { length });
+        t.started = true;
+        if m.mode == ProcessorMode::Distributed {
+            let map_run_arn = self.map_run_arn(m.label.as_deref().unwrap_or(&state.name));
+            self.emit(step, &mut t.last_event, Details::MapRunStarted { map_run_arn });
+        }
         if length == 0 {
             return self.join_done(t, Ok(Vec::new()), step);
         }
@@ -151,9 +157,13 @@ impl Execution {
                     }
                 }
             };
+            let distributed = m.mode == ProcessorMode::Distributed;
             let name = if self.info.record_history { state.name.clone() } else { String::new() };
+            self.quiet = t.quiet || distributed;
             self.emit(step, &mut t.last_event, Details::MapIterationStarted { name, index });
-            let child = self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event);
+            self.quiet = t.quiet;
+            let quiet = t.quiet || distributed;
+            let child = self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event, quiet);
             if let Wait::Join(join) = &mut t.wait {
                 join.running.push(child);
             }
@@ -171,7 +181,15 @@ impl Execution {
     }
 
     /// A branch or iteration ended.
-    pub(crate) fn child_finished(&mut self, tid: ThreadId, child: Child, last: u64, result: Result<Value, Fault>, step: &mut Step) {
+    pub(crate) fn child_finished(
+        &mut self,
+        tid: ThreadId,
+        child: Child,
+        quiet: bool,
+        last: u64,
+        result: Result<Value, Fault>,
+        step: &mut Step,
+    ) {
         let pid = child.parent;
         let Some(mut p) = self.take_thread(pid) else { return };
         let Wait::Join(join) = &mut p.wait else {
@@ -190,7 +208,9 @@ impl Execution {
             Ok(output) => {
                 if is_map {
                     let details = Details::MapIterationSucceeded { name, index: child.index };
+                    self.quiet = quiet;
                     self.emit(step, &mut last, details);
+                    self.quiet = p.quiet;
                 }
                 let Wait::Join(join) = &mut p.wait else {
                     self.put_back(pid, p);
@@ -216,7 +236,9 @@ impl Execution {
                 if is_map {
                     let details = Details::MapIterationFailed { name, index: child.index };
                     let mut after = last;
+                    self.quiet = quiet;
                     self.emit(step, &mut after, details);
+                    self.quiet = p.quiet;
                 }
                 p.last_event = last;
                 self.abort_children(&mut p, step);
@@ -231,9 +253,16 @@ impl Execution {
     pub(crate) fn join_done(&mut self, t: &mut Thread, result: Result<Vec<Value>, Fault>, step: &mut Step) -> Outcome {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
+        let distributed = matches!(&state.kind, Kind::Map(m) if m.mode == ProcessorMode::Distributed);
         let results = match result {
             Ok(results) => results,
-            Err(fault) => return Outcome::Failed(fault),
+            Err(fault) => {
+                if distributed {
+                    let details = Details::MapRunFailed { error: fault.error.clone(), cause: fault.cause.clone() };
+                    self.emit(step, &mut t.last_event, details);
+                }
+                return Outcome::Failed(fault);
+            }
         };
         let io = match &state.kind {
             Kind::Parallel(p) => Io {
@@ -244,6 +273,9 @@ impl Execution {
                 retry: true,
             },
             Kind::Map(m) => {
+                if distributed {
+                    self.emit(step, &mut t.last_event, Details::MapRunSucceeded);
+                }
                 self.emit(step, &mut t.last_event, Details::MapStateSucceeded);
                 Io {
                     result_selector: m.result_selector.as_ref(),
@@ -256,5 +288,13 @@ impl Execution {
             _ => return Outcome::Blocked,
         };
         self.complete(t, Value::Array(results), io, step)
+    }
+
+    /// The ARN of a Distributed Map's run: the state machine's ARN with `mapRun` for
+    /// `stateMachine`, the label, and a run id.
+    fn map_run_arn(&mut self, label: &str) -> String {
+        let id = self.handle();
+        let base = self.info.state_machine_arn.replacen(":stateMachine:", ":mapRun:", 1);
+        format!("{base}/{label}:{id:08x}-0000-4000-8000-{:012x}", self.rng.next_u64() & 0xffff_ffff_ffff)
     }
 }

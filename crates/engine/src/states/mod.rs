@@ -103,12 +103,14 @@ impl Execution {
     pub(crate) fn handle_failure(&mut self, t: &mut Thread, tid: usize, fault: Fault, step: &mut Step) -> Outcome {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
-        let (retriers, catchers, result_path_failed) = match &state.kind {
+        let (retriers, catchers, failed_event) = match &state.kind {
             Kind::Task(task) => (&task.retry[..], &task.catch[..], None),
             Kind::Parallel(p) => (&p.retry[..], &p.catch[..], Some(Details::ParallelStateFailed)),
             Kind::Map(m) => (&m.retry[..], &m.catch[..], Some(Details::MapStateFailed)),
             _ => return Outcome::Failed(fault),
         };
+        // A Parallel or Map that failed before it started writes no `...StateFailed`.
+        let failed_event = failed_event.filter(|_| t.started);
         let error = fault.error.as_deref().unwrap_or("");
         if let Decision::RetryAfter(delay) = retry::decide(retriers, &mut t.attempts, error, &self.rng) {
             t.retry_count += 1;
@@ -118,7 +120,7 @@ impl Execution {
             step.commands.push(Command::StartTimer { timer, fire_at: self.now + delay });
             return Outcome::Blocked;
         }
-        if let Some(details) = result_path_failed {
+        if let Some(details) = failed_event {
             self.emit(step, &mut t.last_event, details);
         }
         let Some(catcher) = catchers.iter().find(|c| errors::matches(&c.error_equals, error)) else {

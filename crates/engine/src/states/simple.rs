@@ -200,5 +200,10 @@ fn plain(value: &Value) -> String {
 /// Parses an ISO-8601 extended offset date-time (`2016-03-14T01:59:00Z`,
 /// `2016-03-14T01:59:00.123+01:00`) to epoch milliseconds.
 pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
+    // RFC 3339 allows a space or a lower-case `t` between date and time; ISO-8601's
+    // extended format, which AWS requires, does not.
+    if text.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
     chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
 }

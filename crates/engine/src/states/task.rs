@@ -101,9 +101,9 @@ fn count(count: Option<&Count>, scope: &Scope) -> Result<Option<u64>, Failure> {
     match count {
         None => Ok(None),
         Some(Count::Value(n)) => Ok(Some(*n)),
-        Some(Count::Path(path)) => match path.select(scope) {
-            None => Err(dataflow::no_results(path.as_str())),
-            Some(v) => match v.as_u64() {
+        Some(Count::Path(path)) => match path.select_required(scope) {
+            Err(f) => Err(f),
+            Ok(v) => match v.as_u64() {
                 Some(n) => Ok(Some(n)),
                 None => Err(Failure::runtime(format!(
                     "The {} field refers to value \"{}\" which is not a valid integer: {}",
