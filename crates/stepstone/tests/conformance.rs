@@ -4,7 +4,8 @@
 //!
 //! Environment: `STEPSTONE_CONFORMANCE_CASES` (cases directory), `STEPSTONE_CONFORMANCE_FILTER`
 //! (only ids or categories containing this text), `STEPSTONE_CASE_TIMEOUT` (seconds a case may
-//! take, default 20), `CI=true` (a missing corpus is a failure, not a skip).
+//! take, default 20), `STEPSTONE_SHOW_HISTORY_DETAILS` (list every full-history difference),
+//! `CI=true` (a missing corpus is a failure, not a skip).
 
 #[path = "conformance/cases.rs"]
 mod cases;
@@ -26,6 +27,9 @@ enum Outcome {
     Pass,
     Fail(Vec<String>),
 }
+
+/// A case's outcome and its informational full-history comparison.
+type Finished = (Outcome, Option<Option<String>>);
 
 /// Panics inside cases are results, not noise: silence the hook on case threads only.
 fn quiet_case_panics() {
@@ -49,7 +53,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs one case on its own thread, within `limit`; a panic or a time-out is a failure.
-fn run_isolated(case: &Case, limit: Duration) -> Outcome {
+fn run_isolated(case: &Case, limit: Duration) -> Finished {
     let (tx, rx) = mpsc::channel();
     let owned = case.clone();
     let spawned = std::thread::Builder::new().name(format!("{CASE_THREAD_PREFIX}{}", case.id)).spawn(move || {
@@ -57,17 +61,17 @@ fn run_isolated(case: &Case, limit: Duration) -> Outcome {
         let _ = tx.send(result);
     });
     if let Err(e) = spawned {
-        return Outcome::Fail(vec![format!("cannot start a thread: {e}")]);
+        return (Outcome::Fail(vec![format!("cannot start a thread: {e}")]), None);
     }
     match rx.recv_timeout(limit) {
-        Ok(Ok(problems)) if problems.is_empty() => Outcome::Pass,
-        Ok(Ok(problems)) => Outcome::Fail(problems),
-        Ok(Err(payload)) => Outcome::Fail(vec![format!("panicked: {}", panic_text(payload.as_ref()))]),
-        Err(_) => Outcome::Fail(vec![format!("did not finish within {}s", limit.as_secs_f64())]),
+        Ok(Ok(report)) if report.problems.is_empty() => (Outcome::Pass, report.details),
+        Ok(Ok(report)) => (Outcome::Fail(report.problems), report.details),
+        Ok(Err(payload)) => (Outcome::Fail(vec![format!("panicked: {}", panic_text(payload.as_ref()))]), None),
+        Err(_) => (Outcome::Fail(vec![format!("did not finish within {}s", limit.as_secs_f64())]), None),
     }
 }
 
-fn run_all(cases: Arc<Vec<Case>>, limit: Duration) -> Vec<Outcome> {
+fn run_all(cases: Arc<Vec<Case>>, limit: Duration) -> Vec<Finished> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
     let next = Arc::new(AtomicUsize::new(0));
     let results = Arc::new(Mutex::new(vec![None; cases.len()]));
@@ -88,7 +92,7 @@ fn run_all(cases: Arc<Vec<Case>>, limit: Duration) -> Vec<Outcome> {
         h.join().expect("a harness worker died");
     }
     let results = results.lock().expect("results lock").clone();
-    results.into_iter().map(|o| o.unwrap_or_else(|| Outcome::Fail(vec!["not run".into()]))).collect()
+    results.into_iter().map(|o| o.unwrap_or_else(|| (Outcome::Fail(vec!["not run".into()]), None))).collect()
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -128,13 +132,14 @@ fn conformance() {
 
     quiet_case_panics();
     let selected = Arc::new(selected);
-    let outcomes = run_all(selected.clone(), Duration::from_secs_f64(limit));
+    let finished = run_all(selected.clone(), Duration::from_secs_f64(limit));
+    let outcomes: Vec<&Outcome> = finished.iter().map(|(o, _)| o).collect();
 
     let mut per_category: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut unexpected = Vec::new();
     let mut fixed = Vec::new();
     let mut tolerated = 0;
-    for (case, outcome) in selected.iter().zip(&outcomes) {
+    for (case, outcome) in selected.iter().zip(outcomes.iter().copied()) {
         let entry = per_category.entry(case.category.as_str()).or_default();
         match outcome {
             Outcome::Pass => {
@@ -170,6 +175,19 @@ fn conformance() {
         println!("\nknown failures that now pass (remove them from known_failures.txt):");
         for id in &fixed {
             println!("    {id}");
+        }
+    }
+    let checked: Vec<(&Case, &Option<String>)> =
+        selected.iter().zip(&finished).filter_map(|(c, (_, d))| d.as_ref().map(|d| (c, d))).collect();
+    let differing: Vec<_> = checked.iter().filter(|(_, d)| d.is_some()).collect();
+    println!(
+        "\nhistory details (informational, not required): {} of {} recorded histories match event for event",
+        checked.len() - differing.len(),
+        checked.len()
+    );
+    if std::env::var_os("STEPSTONE_SHOW_HISTORY_DETAILS").is_some() {
+        for (case, diff) in &differing {
+            println!("    {}: {}", case.id, truncate(diff.as_deref().unwrap_or(""), 400));
         }
     }
     let passed = outcomes.iter().filter(|o| matches!(o, Outcome::Pass)).count();
