@@ -44,7 +44,6 @@ pub fn run_case(case: &Case) -> Report {
 }
 
 fn validation_case(case: &Case, expected: &Value) -> Vec<String> {
-    let expected = &case.json["expected"];
     if expected.get("create_ok").and_then(Value::as_bool) == Some(true) {
         return match parse(case, MachineType::Standard) {
             Ok(parsed) => {
