@@ -5,6 +5,7 @@ use expr::Failure;
 pub(crate) const ALL: &str = "States.ALL";
 pub(crate) const TASK_FAILED: &str = "States.TaskFailed";
 pub(crate) const TIMEOUT: &str = "States.Timeout";
+pub(crate) const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
 pub(crate) const RUNTIME: &str = "States.Runtime";
 pub(crate) const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
@@ -12,12 +13,15 @@ pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
 /// Does a Retrier's or Catcher's `ErrorEquals` match this error?
 ///
 /// `States.ALL` matches everything but the terminal `States.Runtime` and
-/// `States.DataLimitExceeded`; `States.TaskFailed` matches everything but `States.Timeout`
-/// and those two.
+/// `States.DataLimitExceeded`; `States.TaskFailed` matches everything but timeouts and
+/// those two; `States.Timeout` also matches `States.HeartbeatTimeout`.
 pub(crate) fn matches(error_equals: &[String], error: &str) -> bool {
     let terminal = error == RUNTIME || error == DATA_LIMIT_EXCEEDED;
+    let timeout = error == TIMEOUT || error == HEARTBEAT_TIMEOUT;
     error_equals.iter().any(|name| {
-        name == error || (!terminal && (name == ALL || (name == TASK_FAILED && error != TIMEOUT)))
+        name == error
+            || (name == TIMEOUT && timeout)
+            || (!terminal && (name == ALL || (name == TASK_FAILED && !timeout)))
     })
 }
 

@@ -4,7 +4,7 @@
 use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
-use crate::thread::{Child, Fault, Resume, Thread, ThreadId, Wait};
+use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait};
 use asl::{Machine, StateId, StateMachine};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
@@ -121,23 +121,25 @@ impl Execution {
             _ if self.status != Status::Running => {}
             Event::TaskSucceeded { task, output } => {
                 if let Some(tid) = self.tasks.remove(&task) {
+                    self.task_ended(tid, step);
                     self.resume(tid, Resume::TaskDone(Ok(output)));
                 }
             }
             Event::TaskFailed { task, error, cause } => {
                 if let Some(tid) = self.tasks.remove(&task) {
+                    self.task_ended(tid, step);
                     let fault = Fault { error: Some(error), cause: Some(cause) };
                     self.resume(tid, Resume::TaskDone(Err(fault)));
                 }
             }
+            Event::TaskHeartbeat { task } => self.heartbeat(task, step),
             Event::TimerFired { timer } => {
                 if self.execution_timer == Some(timer) {
                     self.execution_timer = None;
                     let fault = Fault { error: Some(crate::errors::TIMEOUT.into()), cause: None };
                     self.end_all(step, |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() }, fault);
                 } else if let Some(tid) = self.timers.remove(&timer) {
-                    let backoff = matches!(self.thread_mut(tid).map(|t| &t.wait), Some(Wait::Backoff(_)));
-                    self.resume(tid, if backoff { Resume::Attempt } else { Resume::TimerDone });
+                    self.timer_fired(tid, timer, step);
                 }
             }
             Event::Stopped { error, cause } => {
@@ -259,6 +261,56 @@ impl Execution {
         }
     }
 
+    /// A timer of a blocked thread fired: a Wait state's, a retry's, or a task's bound.
+    fn timer_fired(&mut self, tid: ThreadId, timer: TimerId, step: &mut Step) {
+        let Some(t) = self.thread_mut(tid) else { return };
+        let resume = match &t.wait {
+            Wait::Backoff(_) => Resume::Attempt,
+            Wait::Task(wait) => {
+                let heartbeat = wait.heartbeat.is_some_and(|(h, _)| h == timer);
+                let error = if heartbeat { crate::errors::HEARTBEAT_TIMEOUT } else { crate::errors::TIMEOUT };
+                let Wait::Task(wait) = std::mem::replace(&mut t.wait, Wait::None) else { return };
+                self.tasks.remove(&wait.task);
+                step.commands.push(Command::CancelTask { task: wait.task });
+                self.cancel_task_timers(&wait, step);
+                Resume::TaskTimedOut(Fault { error: Some(error.to_string()), cause: None })
+            }
+            _ => Resume::TimerDone,
+        };
+        self.resume(tid, resume);
+    }
+
+    /// A task sent a heartbeat: its heartbeat clock starts again.
+    fn heartbeat(&mut self, task: TaskId, step: &mut Step) {
+        let Some(&tid) = self.tasks.get(&task) else { return };
+        let now = self.now;
+        let next = self.handle();
+        let Some(t) = self.thread_mut(tid) else { return };
+        let Wait::Task(TaskWait { heartbeat: Some((timer, seconds)), .. }) = &mut t.wait else { return };
+        let old = std::mem::replace(timer, next);
+        let fire_at = now + *seconds as i64 * 1000;
+        self.timers.remove(&old);
+        self.timers.insert(next, tid);
+        step.commands.push(Command::CancelTimer { timer: old });
+        step.commands.push(Command::StartTimer { timer: next, fire_at });
+    }
+
+    /// A task finished: its timeout and heartbeat timers are no longer needed.
+    fn task_ended(&mut self, tid: ThreadId, step: &mut Step) {
+        let Some(t) = self.thread_mut(tid) else { return };
+        if let Wait::Task(wait) = std::mem::replace(&mut t.wait, Wait::None) {
+            self.cancel_task_timers(&wait, step);
+        }
+    }
+
+    fn cancel_task_timers(&mut self, wait: &TaskWait, step: &mut Step) {
+        let timers = wait.timeout.into_iter().chain(wait.heartbeat.map(|(h, _)| h));
+        for timer in timers {
+            self.timers.remove(&timer);
+            step.commands.push(Command::CancelTimer { timer });
+        }
+    }
+
     /// The context object's facts for the thread's current state.
     pub(crate) fn context<'a>(&'a self, t: &'a Thread, retry: bool) -> Context<'a> {
         Context {
@@ -284,6 +336,7 @@ impl Execution {
                 }
                 Resume::Attempt => self.attempt(&mut t, tid, step),
                 Resume::TaskDone(result) => self.task_done(&mut t, result, step),
+                Resume::TaskTimedOut(fault) => self.task_timed_out(&mut t, fault, step),
                 Resume::TimerDone => self.timer_done(&mut t, step),
                 Resume::JoinDone(result) => self.join_done(&mut t, result, step),
             };
@@ -396,9 +449,10 @@ impl Execution {
         let quiet = std::mem::replace(&mut self.quiet, t.quiet);
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
             Wait::None => false,
-            Wait::Task(task) => {
-                self.tasks.remove(&task);
-                step.commands.push(Command::CancelTask { task });
+            Wait::Task(wait) => {
+                self.tasks.remove(&wait.task);
+                step.commands.push(Command::CancelTask { task: wait.task });
+                self.cancel_task_timers(&wait, step);
                 true
             }
             Wait::Timer(timer) | Wait::Backoff(timer) => {

@@ -58,7 +58,7 @@ pub(crate) struct Child {
 /// What a blocked thread waits for.
 pub(crate) enum Wait {
     None,
-    Task(TaskId),
+    Task(TaskWait),
     /// A Wait state's timer.
     Timer(TimerId),
     /// A retry's delay.
@@ -76,8 +76,19 @@ pub(crate) enum Resume {
     /// (Re)attempt the current state without entering it again: after a retry delay.
     Attempt,
     TaskDone(Result<Value, Fault>),
+    /// The task's `TimeoutSeconds` or `HeartbeatSeconds` ran out.
+    TaskTimedOut(Fault),
     TimerDone,
     JoinDone(Result<Vec<Value>, Fault>),
+}
+
+/// A running task and the timers that bound it.
+pub(crate) struct TaskWait {
+    pub task: TaskId,
+    /// Fires when `TimeoutSeconds` runs out.
+    pub timeout: Option<TimerId>,
+    /// Fires when no heartbeat came for `HeartbeatSeconds`.
+    pub heartbeat: Option<(TimerId, u64)>,
 }
 
 /// The children of a Parallel or Map state.

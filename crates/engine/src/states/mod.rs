@@ -127,8 +127,9 @@ impl Execution {
             return Outcome::Failed(fault);
         };
         let mut error_output = Map::new();
-        error_output.insert("Error".into(), fault.error.map_or(Value::Null, Value::String));
-        error_output.insert("Cause".into(), fault.cause.map_or(Value::Null, Value::String));
+        // AWS gives an empty string for a missing part (a task timeout has no cause).
+        error_output.insert("Error".into(), Value::String(fault.error.unwrap_or_default()));
+        error_output.insert("Cause".into(), Value::String(fault.cause.unwrap_or_default()));
         let input = std::mem::take(&mut t.input);
         let output = match dataflow::merge(&catcher.result_path, input, Value::Object(error_output)) {
             Ok(v) => v,

@@ -5,7 +5,7 @@ use crate::dataflow;
 use crate::event::{Command, Step};
 use crate::execution::{Execution, Outcome};
 use crate::history::Details;
-use crate::thread::{Fault, Thread, Wait};
+use crate::thread::{Fault, TaskWait, Thread, Wait};
 use asl::{Count, Kind, State, Task};
 use expr::{Failure, Scope};
 use serde_json::Value;
@@ -51,7 +51,15 @@ impl Execution {
         self.emit(step, &mut t.last_event, scheduled);
         self.emit(step, &mut t.last_event, Details::TaskStarted { resource_type, resource });
         self.tasks.insert(task_id, tid);
-        t.wait = Wait::Task(task_id);
+        let bound = |seconds: u64, step: &mut Step, this: &mut Execution| {
+            let timer = this.handle();
+            this.timers.insert(timer, tid);
+            step.commands.push(Command::StartTimer { timer, fire_at: this.now + seconds as i64 * 1000 });
+            timer
+        };
+        let timeout_timer = timeout.map(|s| bound(s, step, self));
+        let heartbeat_timer = heartbeat.map(|s| (bound(s, step, self), s));
+        t.wait = Wait::Task(TaskWait { task: task_id, timeout: timeout_timer, heartbeat: heartbeat_timer });
         step.commands.push(Command::RunTask {
             task: task_id,
             state: state.name.clone(),
@@ -93,6 +101,18 @@ impl Execution {
                 Outcome::Failed(fault)
             }
         }
+    }
+}
+
+impl Execution {
+    /// The task ran out of time: `TaskTimedOut`, then Retry and Catch.
+    pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: Fault, step: &mut Step) -> Outcome {
+        let machine = t.machine.clone();
+        let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
+        let (resource_type, resource) = split_resource(&task.resource);
+        let details = Details::TaskTimedOut { resource_type, resource, error: fault.error.clone(), cause: fault.cause.clone() };
+        self.emit(step, &mut t.last_event, details);
+        Outcome::Failed(fault)
     }
 }
 
