@@ -48,6 +48,9 @@ impl Response {
             let then = Response::parse(value.get("then").ok_or("`heartbeats` needs `then`")?)?;
             return Ok(Response::Heartbeats { count, every_ms, then: Box::new(then) });
         }
+        if let Some(n) = value.get("output_string_bytes").and_then(Value::as_u64) {
+            return Ok(Response::Output { output: Value::String("a".repeat(n as usize)), after_ms });
+        }
         if let Some(output) = value.get("output") {
             return Ok(Response::Output { output: output.clone(), after_ms });
         }
