@@ -463,7 +463,7 @@ impl Execution {
             Wait::Join(join) => {
                 let state = &t.machine.states[t.state];
                 let name = join.is_map.then(|| state.name.clone());
-                for child in join.running {
+                for child in join.running() {
                     self.abort(child, name.as_deref(), step);
                 }
                 true

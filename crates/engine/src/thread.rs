@@ -91,13 +91,25 @@ pub(crate) struct TaskWait {
     pub heartbeat: Option<(TimerId, u64)>,
 }
 
+/// The mark of an index whose child is not running (not started, or finished).
+pub(crate) const NOT_RUNNING: ThreadId = usize::MAX;
+
+impl Join {
+    /// The threads of the children that run now.
+    pub fn running(&self) -> impl Iterator<Item = ThreadId> + '_ {
+        self.children.iter().copied().filter(|&c| c != NOT_RUNNING)
+    }
+}
+
 /// The children of a Parallel or Map state.
 pub(crate) struct Join {
     pub is_map: bool,
     /// Results by index.
     pub results: Vec<Value>,
-    /// Children still running.
-    pub running: Vec<ThreadId>,
+    /// The running child of each index, or [`NOT_RUNNING`].
+    pub children: Vec<ThreadId>,
+    /// How many children run now.
+    pub in_flight: usize,
     /// Children that have not finished (running or not started).
     pub remaining: usize,
     /// Map items not started yet, with their index.

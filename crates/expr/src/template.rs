@@ -129,7 +129,7 @@ fn eval(node: &Node, scope: &Scope) -> Result<Value, Failure> {
         Node::Object(fields) => {
             let mut out = Map::with_capacity(fields.len());
             for (key, child) in fields.iter() {
-                out.insert(key.to_string(), eval(child, scope)?);
+                out.insert(String::from(&**key), eval(child, scope)?);
             }
             Value::Object(out)
         }

@@ -7,7 +7,7 @@ use crate::errors;
 use crate::event::Step;
 use crate::execution::{Execution, Outcome};
 use crate::history::Details;
-use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait};
+use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait, NOT_RUNNING};
 use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
 use expr::{Failure, Scope};
 use serde_json::Value;
@@ -40,7 +40,8 @@ impl Execution {
         let mut join = Join {
             is_map: false,
             results: vec![Value::Null; n],
-            running: Vec::with_capacity(n),
+            children: vec![NOT_RUNNING; n],
+            in_flight: n,
             remaining: n,
             pending: VecDeque::new(),
             limit: 0,
@@ -48,7 +49,7 @@ impl Execution {
         };
         for (index, branch) in p.branches.iter().enumerate() {
             let child = self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event, t.quiet);
-            join.running.push(child);
+            join.children[index] = child;
         }
         t.wait = Wait::Join(Box::new(join));
         Outcome::Blocked
@@ -111,7 +112,8 @@ impl Execution {
         let join = Join {
             is_map: true,
             results: vec![Value::Null; length],
-            running: Vec::new(),
+            children: vec![NOT_RUNNING; length],
+            in_flight: 0,
             remaining: length,
             pending: items.into_iter().enumerate().collect(),
             limit,
@@ -134,7 +136,7 @@ impl Execution {
         let Kind::Map(m) = &state.kind else { return Ok(()) };
         loop {
             let Wait::Join(join) = &mut t.wait else { return Ok(()) };
-            if join.limit != 0 && join.running.len() >= join.limit {
+            if join.limit != 0 && join.in_flight >= join.limit {
                 return Ok(());
             }
             let Some((index, item)) = join.pending.pop_front() else { return Ok(()) };
@@ -165,7 +167,8 @@ impl Execution {
             let quiet = t.quiet || distributed;
             let child = self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event, quiet);
             if let Wait::Join(join) = &mut t.wait {
-                join.running.push(child);
+                join.children[index] = child;
+                join.in_flight += 1;
             }
         }
     }
@@ -174,7 +177,7 @@ impl Execution {
     fn abort_children(&mut self, t: &mut Thread, step: &mut Step) {
         if let Wait::Join(join) = std::mem::replace(&mut t.wait, Wait::None) {
             let name = join.is_map.then(|| t.machine.states[t.state].name.clone());
-            for child in join.running {
+            for child in join.running() {
                 self.abort(child, name.as_deref(), step);
             }
         }
@@ -196,7 +199,9 @@ impl Execution {
             self.put_back(pid, p);
             return;
         };
-        join.running.retain(|&c| c != tid);
+        debug_assert_eq!(join.children[child.index], tid);
+        join.children[child.index] = NOT_RUNNING;
+        join.in_flight -= 1;
         let is_map = join.is_map;
         let mut last = last;
         let name = if is_map && self.info.record_history {

@@ -58,10 +58,13 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
     let mut node = target;
     for segment in parents {
         node = match segment {
-            Segment::Name(name) => node
-                .as_object_mut()?
-                .entry(name.to_string())
-                .or_insert_with(|| Value::Object(Map::new())),
+            Segment::Name(name) => {
+                let object = node.as_object_mut()?;
+                if !object.contains_key(&**name) {
+                    object.insert(String::from(&**name), Value::Object(Map::new()));
+                }
+                object.get_mut(&**name)?
+            }
             Segment::Index(index) => {
                 let array = node.as_array_mut()?;
                 let k = resolve_index(*index, array.len())?;
@@ -76,7 +79,7 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
             match object.get_mut(&**name) {
                 Some(slot) => *slot = value,
                 None => {
-                    object.insert(name.to_string(), value);
+                    object.insert(String::from(&**name), value);
                 }
             }
         }
