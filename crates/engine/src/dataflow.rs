@@ -46,12 +46,13 @@ pub(crate) fn merge(field: &PathField, mut input: Value, result: Value) -> Resul
 }
 
 /// Fails with `States.DataLimitExceeded` when `value` serialises to more than 256 KiB.
-pub(crate) fn check_size(value: &Value, state: &str) -> Result<(), Failure> {
+/// `source` names what returned it: the state, or for a task result the resource.
+pub(crate) fn check_size(value: &Value, source: &str) -> Result<(), Failure> {
     if json_size(value, MAX_PAYLOAD_BYTES) > MAX_PAYLOAD_BYTES {
         return Err(Failure::new(
             crate::errors::DATA_LIMIT_EXCEEDED,
             format!(
-                "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+                "The state/task '{source}' returned a result with a size exceeding the maximum number of bytes service limit."
             ),
         ));
     }

@@ -12,16 +12,18 @@ pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
 
 /// Does a Retrier's or Catcher's `ErrorEquals` match this error?
 ///
-/// `States.ALL` matches everything but the terminal `States.Runtime` and
-/// `States.DataLimitExceeded`; `States.TaskFailed` matches everything but timeouts and
-/// those two; `States.Timeout` also matches `States.HeartbeatTimeout`.
+/// `States.Runtime` is terminal: nothing catches or retries it, not even its own name (AWS
+/// records `ErrorEquals: ["States.Runtime"]` failing the execution). `States.ALL` matches
+/// every other error, `States.DataLimitExceeded` from a task result included (recorded);
+/// `States.TaskFailed` matches everything but timeouts; `States.Timeout` also matches
+/// `States.HeartbeatTimeout`.
 pub(crate) fn matches(error_equals: &[String], error: &str) -> bool {
-    let terminal = error == RUNTIME || error == DATA_LIMIT_EXCEEDED;
+    if error == RUNTIME {
+        return false;
+    }
     let timeout = error == TIMEOUT || error == HEARTBEAT_TIMEOUT;
     error_equals.iter().any(|name| {
-        name == error
-            || (name == TIMEOUT && timeout)
-            || (!terminal && (name == ALL || (name == TASK_FAILED && !timeout)))
+        name == error || name == ALL || (name == TIMEOUT && timeout) || (name == TASK_FAILED && !timeout)
     })
 }
 

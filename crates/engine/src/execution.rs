@@ -423,20 +423,34 @@ impl Execution {
         }
     }
 
-    /// Ends the execution from outside (timeout, stop): aborts every thread first.
+    /// Ends the execution from outside.
+    ///
+    /// A stop aborts every running state first (their `...StateAborted` events are written).
+    /// A timeout writes nothing but `ExecutionTimedOut`, after no event (`previousEventId`
+    /// 0), and leaves no error or cause on the execution: that is what AWS records.
     fn end_all(&mut self, step: &mut Step, details: impl Fn(&Fault) -> Details, fault: Fault) {
         self.quiet = false;
-        let mut last = self.next_event_id - 1;
+        let timed_out = matches!(details(&fault), Details::ExecutionTimedOut { .. });
+        let mut last = if timed_out { 0 } else { self.next_event_id - 1 };
+        if timed_out {
+            // The runtime drops whatever still runs; no event tells of it.
+            self.quiet = true;
+        }
         for tid in 0..self.threads.len() {
             let is_root = self.threads[tid].as_ref().is_some_and(|t| t.parent.is_none());
             if is_root {
                 self.abort(tid, None, step);
             }
         }
+        self.quiet = false;
+        if !timed_out {
+            last = self.next_event_id - 1;
+        }
         self.emit(step, &mut last, details(&fault));
-        self.status = match details(&fault) {
-            Details::ExecutionTimedOut { .. } => Status::TimedOut { error: fault.error, cause: fault.cause },
-            _ => Status::Aborted { error: fault.error, cause: fault.cause },
+        self.status = if timed_out {
+            Status::TimedOut { error: None, cause: None }
+        } else {
+            Status::Aborted { error: fault.error, cause: fault.cause }
         };
         self.ready.clear();
     }
@@ -446,7 +460,8 @@ impl Execution {
     pub(crate) fn abort(&mut self, tid: ThreadId, map: Option<&str>, step: &mut Step) {
         let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
         self.free.push(tid);
-        let quiet = std::mem::replace(&mut self.quiet, t.quiet);
+        let quiet = self.quiet;
+        self.quiet = quiet || t.quiet;
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
             Wait::None => false,
             Wait::Task(wait) => {

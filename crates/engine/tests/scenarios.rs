@@ -16,9 +16,6 @@
 //!   `timer_delays_below_ms` (strict upper bounds, for jitter); `max_tasks_in_flight`;
 //!   `task_inputs` (per state, the inputs of its RunTasks in order); `command_counts`;
 //!   `end_at_ms` (when the execution ended, after the start).
-//!
-//! Files under `engine_bugs/` show behaviour that differs from AWS: they run in ignored
-//! tests, one per file, until the engine is fixed.
 
 mod support;
 
@@ -222,33 +219,4 @@ fn scenarios() {
     let (count, failures) = check_all(&dir());
     assert!(failures.is_empty(), "{} of {count} scenarios failed:\n\n{}", failures.len(), failures.join("\n\n"));
     assert!(count >= 20, "too few scenarios: {count}");
-}
-
-/// Runs one file of `engine_bugs/`.
-fn bug(name: &str) {
-    let path = dir().join("engine_bugs").join(name);
-    if let Err(e) = check(&path) {
-        panic!("{name}:\n{e}");
-    }
-}
-
-#[test]
-#[ignore = "engine bug: a Task result over 256 KiB must be a TaskFailed event with States.DataLimitExceeded (cause names the resource type), catchable by States.ALL"]
-fn bug_data_limit_task_output() {
-    bug("data_limit_task_output.json");
-}
-
-#[test]
-#[ignore = "engine bug: execution TimeoutSeconds writes no ...StateAborted, ExecutionTimedOut has previousEventId 0, and the status carries no error"]
-fn bug_execution_timeout() {
-    bug("execution_timeout.json");
-}
-
-/// The bug scenarios stay well-formed: each parses and runs to an end, whatever it outputs.
-#[test]
-fn bug_scenarios_run() {
-    let dir = dir().join("engine_bugs");
-    let (count, failures) = check_all(&dir);
-    assert!(count >= 2, "too few bug scenarios: {count}");
-    assert!(failures.iter().all(|f| !f.contains("invalid definition") && !f.contains("waits for nothing")), "{failures:?}");
 }

@@ -12,6 +12,7 @@
 
 pub mod choice;
 mod dynamic;
+mod object;
 mod failure;
 pub mod intrinsic;
 pub mod path;

@@ -28,8 +28,12 @@ enum Node {
     Literal(Value),
     /// A `.$` field's value; `field` is the key as written.
     Dynamic { field: Box<str>, expr: Expr },
-    /// Output keys (suffix dropped) in the template's order.
-    Object(Box<[(Box<str>, Node)]>),
+    /// An object with a dynamic field somewhere: its output keys (suffix dropped), in the
+    /// template's order, with null values, and the node of each key.
+    ///
+    /// Evaluating clones `shape` and fills its values in order: cloning an object copies
+    /// its hash table, where inserting the keys one by one would hash each of them.
+    Object { shape: Map<String, Value>, nodes: Box<[Node]> },
     Array(Box<[Node]>),
 }
 
@@ -81,7 +85,26 @@ fn compile(value: &Value, pointer: &mut String, errors: &mut Vec<CompileError>) 
                 pointer.truncate(len);
             }
             if dynamic {
-                Node::Object(fields.into())
+                let shape: Map<String, Value> = fields.iter().map(|(k, _): &(Box<str>, Node)| (String::from(&**k), Value::Null)).collect();
+                if shape.len() == fields.len() {
+                    Node::Object { shape, nodes: fields.into_iter().map(|(_, n)| n).collect() }
+                } else {
+                    // Two fields give the same key (`a` and `a.$`): the last one wins, as
+                    // inserting them in order would do.
+                    let mut keys: Vec<Box<str>> = Vec::new();
+                    let mut nodes: Vec<Node> = Vec::new();
+                    for (key, node) in fields {
+                        match keys.iter().position(|k| *k == key) {
+                            Some(i) => nodes[i] = node,
+                            None => {
+                                keys.push(key);
+                                nodes.push(node);
+                            }
+                        }
+                    }
+                    let shape = keys.iter().map(|k| (String::from(&**k), Value::Null)).collect();
+                    Node::Object { shape, nodes: nodes.into() }
+                }
             } else {
                 Node::Literal(value.clone())
             }
@@ -126,10 +149,10 @@ fn eval(node: &Node, scope: &Scope) -> Result<Value, Failure> {
     Ok(match node {
         Node::Literal(value) => value.clone(),
         Node::Dynamic { field, expr } => expr.eval(field, scope)?,
-        Node::Object(fields) => {
-            let mut out = Map::with_capacity(fields.len());
-            for (key, child) in fields.iter() {
-                out.insert(String::from(&**key), eval(child, scope)?);
+        Node::Object { shape, nodes } => {
+            let mut out = shape.clone();
+            for (slot, child) in out.values_mut().zip(nodes.iter()) {
+                *slot = eval(child, scope)?;
             }
             Value::Object(out)
         }

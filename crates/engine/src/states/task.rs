@@ -77,6 +77,12 @@ impl Execution {
         let state = &machine.states[t.state];
         let Kind::Task(task) = &state.kind else { return Outcome::Blocked };
         let (resource_type, resource) = split_resource(&task.resource);
+        // A result over the payload limit fails the task itself (`TaskFailed`), naming the
+        // integration (`lambda`) or, for a plain ARN, the resource.
+        let result = result.and_then(|output| {
+            let source = if task.resource.starts_with("arn:aws:states:::") { &resource_type } else { &task.resource };
+            dataflow::check_size(&output, source).map(|()| output).map_err(Fault::from)
+        });
         match result {
             Ok(output) => {
                 let details = Details::TaskSucceeded { resource_type, resource, output: self.copy_for_history(&output) };

@@ -36,7 +36,7 @@ fn applicable(segments: &[Segment], target: &Value) -> bool {
         match segment {
             Segment::Name(name) => {
                 let Some(object) = value.as_object() else { return false };
-                match object.get(&**name) {
+                match crate::object::get(object, name) {
                     Some(v) => value = v,
                     // Created from here on: only names can follow.
                     None => return segments[i + 1..].iter().all(|s| matches!(s, Segment::Name(_))),
@@ -60,10 +60,10 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
         node = match segment {
             Segment::Name(name) => {
                 let object = node.as_object_mut()?;
-                if !object.contains_key(&**name) {
+                if !crate::object::contains(object, name) {
                     object.insert(String::from(&**name), Value::Object(Map::new()));
                 }
-                object.get_mut(&**name)?
+                crate::object::get_mut(object, name)?
             }
             Segment::Index(index) => {
                 let array = node.as_array_mut()?;
@@ -76,7 +76,7 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
     match last {
         Segment::Name(name) => {
             let object = node.as_object_mut()?;
-            match object.get_mut(&**name) {
+            match crate::object::get_mut(object, name) {
                 Some(slot) => *slot = value,
                 None => {
                     object.insert(String::from(&**name), value);
