@@ -3,7 +3,7 @@
 
 use expr::choice::Rule;
 use expr::{Expr, Path, Template};
-use serde_json::Value;
+use expr::Value;
 use std::sync::Arc;
 
 /// Index of a state inside its [`Machine`]'s `states`.
@@ -71,7 +71,7 @@ pub struct State {
     /// JSONata states only: the fields that hold JSONata (`Arguments`, `Output`, `Items`, and
     /// any `{% ... %}` value such as `Seconds` or `TimeoutSeconds`), kept as written. Typed
     /// fields that such an expression replaces hold a neutral placeholder.
-    pub jsonata: Option<serde_json::Map<String, Value>>,
+    pub jsonata: Option<expr::Map>,
     pub kind: Kind,
 }
 

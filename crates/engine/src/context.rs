@@ -1,7 +1,7 @@
 //! The context object (`$$`): execution, state machine, state, task and map item facts.
 
 use crate::ExecutionInfo;
-use serde_json::{Map, Value};
+use expr::{Map, Value};
 
 /// What the context object of one evaluation holds, borrowed; built into JSON only on demand.
 pub(crate) struct Context<'a> {
@@ -27,32 +27,32 @@ impl Context<'_> {
     pub fn to_value(&self) -> Value {
         let info = self.info;
         let mut execution = Map::new();
-        execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
-        execution.insert("Input".into(), self.input.clone());
-        execution.insert("StartTime".into(), Value::String(iso8601(info.start_time)));
-        execution.insert("Name".into(), Value::String(info.name.clone()));
-        execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
-        execution.insert("RedriveCount".into(), Value::from(0));
+        execution.insert("Id", Value::from(info.execution_arn.as_str()));
+        execution.insert("Input", self.input.clone());
+        execution.insert("StartTime", Value::from(iso8601(info.start_time)));
+        execution.insert("Name", Value::from(info.name.as_str()));
+        execution.insert("RoleArn", Value::from(info.role_arn.as_str()));
+        execution.insert("RedriveCount", Value::from(0));
         let mut machine = Map::new();
-        machine.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
-        machine.insert("Name".into(), Value::String(info.state_machine_name.clone()));
+        machine.insert("Id", Value::from(info.state_machine_arn.as_str()));
+        machine.insert("Name", Value::from(info.state_machine_name.as_str()));
         let mut state = Map::new();
-        state.insert("Name".into(), Value::String(self.state_name.to_string()));
-        state.insert("EnteredTime".into(), Value::String(iso8601(self.entered_time)));
+        state.insert("Name", Value::from(self.state_name));
+        state.insert("EnteredTime", Value::from(iso8601(self.entered_time)));
         if let Some(n) = self.retry_count {
-            state.insert("RetryCount".into(), Value::from(n));
+            state.insert("RetryCount", Value::from(n));
         }
         let mut root = Map::new();
-        root.insert("Execution".into(), Value::Object(execution));
-        root.insert("StateMachine".into(), Value::Object(machine));
-        root.insert("State".into(), Value::Object(state));
+        root.insert("Execution", Value::Object(execution));
+        root.insert("StateMachine", Value::Object(machine));
+        root.insert("State", Value::Object(state));
         if let Some((index, value)) = self.map_item {
             let mut item = Map::new();
-            item.insert("Index".into(), Value::from(index));
-            item.insert("Value".into(), value.clone());
+            item.insert("Index", Value::from(index));
+            item.insert("Value", value.clone());
             let mut map = Map::new();
-            map.insert("Item".into(), Value::Object(item));
-            root.insert("Map".into(), Value::Object(map));
+            map.insert("Item", Value::Object(item));
+            root.insert("Map", Value::Object(map));
         }
         Value::Object(root)
     }

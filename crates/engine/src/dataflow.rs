@@ -4,7 +4,7 @@
 use crate::MAX_PAYLOAD_BYTES;
 use asl::PathField;
 use expr::{Failure, Scope};
-use serde_json::Value;
+use expr::Value;
 use std::borrow::Cow;
 
 /// `InputPath` or `OutputPath`: select from `value` (absent: all of it; null: `{}`).
@@ -97,9 +97,9 @@ mod tests {
 
     #[test]
     fn size_limit_is_enforced() {
-        let big = Value::String("a".repeat(MAX_PAYLOAD_BYTES));
+        let big = Value::from("a".repeat(MAX_PAYLOAD_BYTES));
         assert!(check_size(&big, "S").is_err());
-        let small = serde_json::json!({"a": [1, 2, "x"]});
+        let small = expr::json!({"a": [1, 2, "x"]});
         assert!(check_size(&small, "S").is_ok());
     }
 }

@@ -1,7 +1,7 @@
 //! What goes into the interpreter (events) and what comes out (commands and history).
 
 use crate::HistoryEvent;
-use serde_json::Value;
+use expr::Value;
 
 /// Identifies a task the runtime runs for the interpreter.
 pub type TaskId = u64;

@@ -6,7 +6,7 @@ use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
 use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait};
 use asl::{Machine, StateId, StateMachine};
-use serde_json::Value;
+use expr::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -181,14 +181,21 @@ impl Execution {
 
     /// Writes a history event after `*last` and makes it the new last.
     pub(crate) fn emit(&mut self, step: &mut Step, last: &mut u64, details: Details) -> u64 {
+        let previous = *last;
+        let id = self.count_event(last);
+        if self.info.record_history && !self.quiet {
+            step.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, details });
+        }
+        id
+    }
+
+    /// Takes the next event id (none while quiet) without writing an event.
+    fn count_event(&mut self, last: &mut u64) -> u64 {
         if self.quiet {
             return *last;
         }
         let id = self.next_event_id;
         self.next_event_id += 1;
-        if self.info.record_history {
-            step.history.push(HistoryEvent { id, previous_event_id: *last, timestamp: self.now, details });
-        }
         *last = id;
         id
     }
@@ -373,18 +380,26 @@ impl Execution {
 
     /// Writes the `...StateEntered` event of the thread's current state.
     fn enter(&mut self, t: &mut Thread, step: &mut Step) {
+        t.entered_time = self.now;
+        if !self.info.record_history {
+            t.entered_event = self.count_event(&mut t.last_event);
+            return;
+        }
         let state = &t.machine.states[t.state];
         let details = Details::StateEntered {
             state_type: StateType::of(&state.kind),
             name: if self.info.record_history { state.name.clone() } else { String::new() },
             input: self.copy_for_history(&t.input),
         };
-        t.entered_time = self.now;
         t.entered_event = self.emit(step, &mut t.last_event, details);
     }
 
     /// Writes the `...StateExited` event of the thread's current state.
     pub(crate) fn exit(&mut self, t: &mut Thread, output: &Value, step: &mut Step) {
+        if !self.info.record_history {
+            self.count_event(&mut t.last_event);
+            return;
+        }
         let state = &t.machine.states[t.state];
         let details = Details::StateExited {
             state_type: StateType::of(&state.kind),

@@ -1,6 +1,6 @@
 //! History events, as AWS's `GetExecutionHistory` reports them (types, ids, details).
 
-use serde_json::Value;
+use expr::Value;
 
 /// One event of an execution's history.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 
 use crate::{TaskId, TimerId};
 use asl::{Machine, StateId};
-use serde_json::Value;
+use expr::Value;
 use std::collections::VecDeque;
 use std::sync::Arc;
 

@@ -20,7 +20,7 @@
 mod support;
 
 use engine::{Command, Status};
-use serde_json::Value;
+use expr::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,15 +34,15 @@ fn dir() -> PathBuf {
 /// Runs one scenario file; `Err` lists what differs.
 fn check(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let case: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let parsed = asl::parse(&case["definition"], asl::MachineType::Standard);
+    let case: Value = expr::json::from_str(&text).map_err(|e| e.to_string())?;
+    let parsed = asl::parse(&serde_json::Value::from(&case["definition"]), asl::MachineType::Standard);
     let def = Arc::new(parsed.machine.ok_or_else(|| format!("invalid definition: {:?}", parsed.diagnostics))?);
     let seed = case["seed"].as_u64().unwrap_or(7);
     let mut script: HashMap<String, Vec<Response>> = HashMap::new();
     if let Some(tasks) = case["tasks"].as_object() {
         for (state, list) in tasks {
             let list = list.as_array().ok_or("task responses must be a list")?;
-            script.insert(state.clone(), list.iter().map(Response::parse).collect::<Result<_, _>>()?);
+            script.insert(state.to_string(), list.iter().map(Response::parse).collect::<Result<_, _>>()?);
         }
     }
     let stop = case.get("stop").map(|s| Stop {

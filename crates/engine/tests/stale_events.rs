@@ -7,12 +7,12 @@
 mod support;
 
 use engine::{Command, Event, Execution, Status, Step};
-use serde_json::{json, Value};
+use expr::{json, Value};
 use std::sync::Arc;
 use support::driver::{info, START};
 
 fn execution(definition: Value) -> Execution {
-    let parsed = asl::parse(&definition, asl::MachineType::Standard);
+    let parsed = asl::parse(&serde_json::Value::from(&definition), asl::MachineType::Standard);
     let machine = parsed.machine.unwrap_or_else(|| panic!("invalid definition: {:?}", parsed.diagnostics));
     Execution::new(Arc::new(machine), info(7))
 }

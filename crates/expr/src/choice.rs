@@ -6,7 +6,7 @@
 mod compare;
 
 use crate::{Failure, Path, Scope};
-use serde_json::Value;
+use crate::Value;
 
 /// One Choice rule, or a nested rule inside `And`/`Or`/`Not`.
 #[derive(Debug, Clone, PartialEq)]

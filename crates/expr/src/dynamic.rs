@@ -1,7 +1,7 @@
 //! The value of a `"key.$"` field, `ErrorPath` or `CausePath`: a path or an intrinsic call.
 
 use crate::{intrinsic::Call, path::ParseError, Failure, Path, Scope};
-use serde_json::Value;
+use crate::Value;
 
 /// A dynamic value.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +37,7 @@ impl Expr {
 }
 
 fn not_found(path: &Path, field: &str, input: &Value) -> Failure {
-    let input = serde_json::to_string(input).unwrap_or_default();
+    let input = crate::json::to_string(input);
     Failure::runtime(format!(
         "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{input}'"
     ))

@@ -13,7 +13,7 @@ mod parse;
 mod string;
 
 use crate::{path::ParseError, Failure, Path, Scope};
-use serde_json::Value;
+use crate::Value;
 
 /// How deeply calls may nest inside each other (AWS: 10).
 const MAX_DEPTH: usize = 10;
@@ -182,7 +182,7 @@ impl Call {
         for arg in &self.args {
             args.push(match arg {
                 Arg::Literal(v) => v.clone(),
-                Arg::Str { value, .. } => Value::String(value.clone()),
+                Arg::Str { value, .. } => Value::from(value.as_str()),
                 Arg::Call(call) => call.eval_within(top, scope)?,
                 Arg::Path(path) => match path.select(scope) {
                     Some(v) => v.into_owned(),
@@ -234,7 +234,7 @@ fn run(ctx: Ctx) -> Outcome {
         Func::Hash => encoding::hash(&ctx),
         Func::MathRandom => math::random(&ctx),
         Func::MathAdd => math::add(&ctx),
-        Func::Uuid => Ok(Value::String(id::uuid_v4(ctx.scope.rng))),
+        Func::Uuid => Ok(Value::from(id::uuid_v4(ctx.scope.rng))),
     }
 }
 
@@ -321,7 +321,7 @@ fn type_name(v: Option<&Value>) -> &'static str {
 
 /// Compact JSON text (AWS's form in cause texts and `States.JsonToString`).
 fn compact(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    crate::json::to_string(v)
 }
 
 /// JSON equality with numbers compared by value (`1 == 1.0`).

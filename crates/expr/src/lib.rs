@@ -12,9 +12,9 @@
 
 pub mod choice;
 mod dynamic;
-mod object;
 mod failure;
 pub mod intrinsic;
+pub mod json;
 pub mod path;
 mod rng;
 mod scope;
@@ -27,4 +27,4 @@ pub use rng::Rng;
 pub use scope::Scope;
 pub use template::Template;
 
-pub use serde_json::Value;
+pub use json::{Map, Str, Value};

@@ -13,7 +13,7 @@ mod select;
 mod write;
 
 use crate::{Failure, Scope};
-use serde_json::Value;
+use crate::Value;
 use std::borrow::Cow;
 
 /// A compiled JSONPath.
@@ -167,7 +167,7 @@ impl Path {
         if self.root != Root::Input {
             return Err(Failure::new(
                 "States.ResultPathMatchFailure",
-                format!("Unable to apply ReferencePath {} to input {}", self.text, serde_json::to_string(target).unwrap_or_default()),
+                format!("Unable to apply ReferencePath {} to input {}", self.text, crate::json::to_string(target)),
             ));
         }
         write::write(&self.text, &self.segments, target, value)

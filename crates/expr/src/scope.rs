@@ -1,7 +1,7 @@
 //! What an expression can read: the state's input (`$`), the context object (`$$`), randomness.
 
 use crate::Rng;
-use serde_json::Value;
+use crate::Value;
 
 /// The roots an expression is evaluated against.
 ///

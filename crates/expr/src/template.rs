@@ -4,7 +4,7 @@
 //! template without dynamic fields is a single clone.
 
 use crate::{Expr, Failure, Scope};
-use serde_json::{Map, Value};
+use crate::{Map, Value};
 
 /// A compiled payload template.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +33,7 @@ enum Node {
     ///
     /// Evaluating clones `shape` and fills its values in order: cloning an object copies
     /// its hash table, where inserting the keys one by one would hash each of them.
-    Object { shape: Map<String, Value>, nodes: Box<[Node]> },
+    Object { shape: Map, nodes: Box<[Node]> },
     Array(Box<[Node]>),
 }
 
@@ -85,7 +85,7 @@ fn compile(value: &Value, pointer: &mut String, errors: &mut Vec<CompileError>) 
                 pointer.truncate(len);
             }
             if dynamic {
-                let shape: Map<String, Value> = fields.iter().map(|(k, _): &(Box<str>, Node)| (String::from(&**k), Value::Null)).collect();
+                let shape: Map = fields.iter().map(|(k, _): &(Box<str>, Node)| (String::from(&**k), Value::Null)).collect();
                 if shape.len() == fields.len() {
                     Node::Object { shape, nodes: fields.into_iter().map(|(_, n)| n).collect() }
                 } else {

@@ -68,7 +68,7 @@ fn every_choice_case() {
     let (mut total, mut failures) = (0, Vec::new());
     for file in files {
         let list: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            expr::json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for case in list {
             total += 1;
             if let Err(why) = check(&case) {

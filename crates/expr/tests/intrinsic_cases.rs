@@ -17,7 +17,7 @@ fn cases() -> Vec<(String, Value)> {
     let mut cases = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        let list: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let list: Vec<Value> = expr::json::from_str(&text).unwrap();
         for case in list {
             cases.push((
                 file.file_name().unwrap().to_string_lossy().into_owned(),

@@ -11,7 +11,7 @@
 //! `definite` (optional) checks `is_definite`.
 
 use expr::{Path, Rng, Scope};
-use serde_json::{json, Value};
+use expr::{json, Value};
 use std::path::PathBuf;
 
 fn check(case: &Value) -> Result<(), String> {
@@ -91,7 +91,7 @@ fn path_cases() {
     let mut failures = Vec::new();
     let mut count = 0;
     for file in &files {
-        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
+        let cases: Vec<Value> = expr::json::from_str(&std::fs::read_to_string(file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for case in &cases {
             count += 1;

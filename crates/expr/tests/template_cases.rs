@@ -7,7 +7,7 @@
 //! `is_literal`.
 
 use expr::{template::CompileError, Rng, Scope, Template};
-use serde_json::{json, Value};
+use expr::{json, Value};
 use std::path::PathBuf;
 
 fn check(case: &Value) -> Result<(), String> {
@@ -54,7 +54,7 @@ fn template_cases() {
     let mut failures = Vec::new();
     let mut count = 0;
     for file in &files {
-        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
+        let cases: Vec<Value> = expr::json::from_str(&std::fs::read_to_string(file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for case in &cases {
             count += 1;

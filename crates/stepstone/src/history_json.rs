@@ -34,8 +34,8 @@ pub fn timestamp_iso(epoch_millis: i64) -> String {
 }
 
 /// A JSON value as the compact JSON text AWS puts in `input`, `output` and `parameters`.
-pub fn json_text(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+pub fn json_text(value: &expr::Value) -> String {
+    expr::json::to_string(value)
 }
 
 fn not_truncated() -> Value {
@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn started_event_has_aws_shape() {
-        let e = event(1, 0, Details::ExecutionStarted { input: json!({"a": 1}), role_arn: "arn:role".into() });
+        let e = event(1, 0, Details::ExecutionStarted { input: expr::json!({"a": 1}), role_arn: "arn:role".into() });
         assert_eq!(
             event_json(&e),
             json!({
@@ -276,7 +276,7 @@ mod tests {
         let entered = event(
             2,
             1,
-            Details::StateEntered { state_type: StateType::Pass, name: "P".into(), input: json!("x") },
+            Details::StateEntered { state_type: StateType::Pass, name: "P".into(), input: expr::json!("x") },
         );
         assert_eq!(
             event_json(&entered)["stateEnteredEventDetails"],
@@ -304,7 +304,7 @@ mod tests {
                 resource_type: "lambda".into(),
                 resource: "invoke".into(),
                 region: "us-east-1".into(),
-                parameters: json!({"FunctionName": "f"}),
+                parameters: expr::json!({"FunctionName": "f"}),
                 timeout_seconds: Some(5),
                 heartbeat_seconds: None,
             },
@@ -319,7 +319,7 @@ mod tests {
     #[test]
     fn table_lists_every_event_under_headers() {
         let events = vec![
-            event(1, 0, Details::ExecutionStarted { input: json!({}), role_arn: "r".into() }),
+            event(1, 0, Details::ExecutionStarted { input: expr::json!({}), role_arn: "r".into() }),
             event(2, 1, Details::ExecutionFailed { error: Some("Boom".into()), cause: Some("why".into()) }),
         ];
         let table = history_table(&events);

@@ -3,7 +3,7 @@
 
 use asl::StateMachine;
 use engine::{Command, Event, Execution, ExecutionInfo, HistoryEvent, Status, Step, TaskId, TimerId};
-use serde_json::Value;
+use expr::Value;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;

@@ -57,9 +57,9 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -
         return Some(ChoiceBranch {
             rule: Rule::And(Vec::new()),
             next: next?,
-            assign: obj.get("Assign").cloned(),
-            condition: obj.get("Condition").cloned(),
-            output: obj.get("Output").cloned(),
+            assign: obj.get("Assign").map(expr::Value::from),
+            condition: obj.get("Condition").map(expr::Value::from),
+            output: obj.get("Output").map(expr::Value::from),
         });
     }
     let assign = paths::assign(ctx, obj);
@@ -67,7 +67,7 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -
     if ctx.error_count() != before {
         return None;
     }
-    Some(ChoiceBranch { rule: rule?, next: next?, assign, condition: None, output: None })
+    Some(ChoiceBranch { rule: rule?, next: next?, assign: assign.map(expr::Value::from), condition: None, output: None })
 }
 
 /// A rule: a comparison (`Variable` and one operator) or one of `And`, `Or`, `Not`.
@@ -182,5 +182,5 @@ fn operand(ctx: &mut Ctx, obj: Obj, key: &str, op: Op, is_path: bool) -> Option<
         ctx.schema(format!("Expected value of type {expected}"), ptr);
         return None;
     }
-    Some(Operand::Value(value.clone()))
+    Some(Operand::Value(expr::Value::from(value)))
 }

@@ -106,8 +106,8 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
             error_equals: errors.unwrap_or_default(),
             next: next?,
             result_path,
-            assign,
-            output: c.get("Output").cloned(),
+            assign: assign.map(expr::Value::from),
+            output: c.get("Output").map(expr::Value::from),
         });
     }
     ok.then_some(out)

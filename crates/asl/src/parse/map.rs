@@ -185,11 +185,11 @@ pub(crate) fn map(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
         catch: catch?,
         transition: transition?,
         label,
-        item_reader,
-        item_batcher,
-        result_writer,
-        tolerated_failure_percentage,
-        tolerated_failure_count,
+        item_reader: item_reader.map(expr::Value::from),
+        item_batcher: item_batcher.map(expr::Value::from),
+        result_writer: result_writer.map(expr::Value::from),
+        tolerated_failure_percentage: tolerated_failure_percentage.map(expr::Value::from),
+        tolerated_failure_count: tolerated_failure_count.map(expr::Value::from),
     }))
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn compile(ctx: &mut Ctx, value: &Value, ptr: &str) -> Option<Templat
     if ctx.error_count() != before {
         return None;
     }
-    match Template::compile(value) {
+    match Template::compile(&expr::Value::from(value)) {
         Ok(t) => Some(t),
         Err(errors) => {
             for e in errors {

@@ -139,8 +139,8 @@ pub(crate) fn state(
         query_language: own_ql,
         input_path,
         output_path,
-        assign,
-        jsonata,
+        assign: assign.map(expr::Value::from),
+        jsonata: jsonata.map(|raw| raw.iter().map(|(k, v)| (k.as_str(), expr::Value::from(v))).collect()),
         kind,
     });
     (state, terminal)
@@ -207,7 +207,7 @@ fn pass(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
     if obj.has("Parameters") && parameters.is_none() && !cx.jsonata() {
         return None;
     }
-    Some(Kind::Pass(Pass { result: obj.get("Result").cloned(), parameters, result_path, transition: transition? }))
+    Some(Kind::Pass(Pass { result: obj.get("Result").map(expr::Value::from), parameters, result_path, transition: transition? }))
 }
 
 fn fail(ctx: &mut Ctx, cx: &Cx) -> Option<Kind> {

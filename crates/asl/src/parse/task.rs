@@ -44,7 +44,7 @@ pub(crate) fn task(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
         result_path,
         timeout,
         heartbeat,
-        credentials,
+        credentials: credentials.map(expr::Value::from),
         retry: retry?,
         catch: catch?,
         transition: transition?,

@@ -10,7 +10,7 @@ use crate::history::Details;
 use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait, NOT_RUNNING};
 use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
 use expr::{Failure, Scope};
-use serde_json::Value;
+use expr::Value;
 use std::collections::VecDeque;
 
 impl Execution {
@@ -84,7 +84,7 @@ impl Execution {
                     Ok(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
                     Ok(other) => {
                         let shown = match other {
-                            Value::String(s) => s.clone(),
+                            Value::String(s) => s.to_string(),
                             v => v.to_string(),
                         };
                         let cause = format!(

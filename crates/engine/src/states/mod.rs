@@ -13,7 +13,7 @@ use crate::retry::{self, Decision};
 use crate::thread::{Fault, Thread, Wait};
 use asl::{Kind, PathField, Transition};
 use expr::{Failure, Scope, Template};
-use serde_json::{Map, Value};
+use expr::{Map, Value};
 
 impl Execution {
     /// Runs the thread's current state (after it was entered, or again after a retry delay).
@@ -128,8 +128,8 @@ impl Execution {
         };
         let mut error_output = Map::new();
         // AWS gives an empty string for a missing part (a task timeout has no cause).
-        error_output.insert("Error".into(), Value::String(fault.error.unwrap_or_default()));
-        error_output.insert("Cause".into(), Value::String(fault.cause.unwrap_or_default()));
+        error_output.insert("Error", Value::from(fault.error.unwrap_or_default()));
+        error_output.insert("Cause", Value::from(fault.cause.unwrap_or_default()));
         let input = std::mem::take(&mut t.input);
         let output = match dataflow::merge(&catcher.result_path, input, Value::Object(error_output)) {
             Ok(v) => v,

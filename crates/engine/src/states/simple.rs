@@ -8,7 +8,7 @@ use crate::execution::{Execution, Outcome};
 use crate::thread::{Fault, Thread, Wait};
 use asl::{Choice, Fail, Pass, State, Text, Transition, WaitFor};
 use expr::{Failure, Scope};
-use serde_json::Value;
+use expr::Value;
 
 impl Execution {
     pub(super) fn pass(&mut self, t: &mut Thread, state: &State, pass: &Pass, step: &mut Step) -> Outcome {
@@ -119,7 +119,7 @@ impl Execution {
                 None => Ok(None),
                 Some(Text::Literal(s)) => Ok(Some(s.clone())),
                 Some(Text::Expr(expr)) => match expr.eval(field, &scope)? {
-                    Value::String(s) => Ok(Some(s)),
+                    Value::String(s) => Ok(Some(s.to_string())),
                     other => Ok(Some(other.to_string())),
                 },
             }
@@ -192,7 +192,7 @@ fn wait_until(until: &WaitFor, scope: &Scope, now: i64) -> Result<i64, Failure> 
 /// A value as AWS prints it in causes: strings bare, the rest as JSON.
 fn plain(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }

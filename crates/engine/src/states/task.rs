@@ -8,7 +8,7 @@ use crate::history::Details;
 use crate::thread::{Fault, TaskWait, Thread, Wait};
 use asl::{Count, Kind, State, Task};
 use expr::{Failure, Scope};
-use serde_json::Value;
+use expr::Value;
 
 impl Execution {
     pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {

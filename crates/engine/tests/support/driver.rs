@@ -2,7 +2,7 @@
 //! timers in time order, records every event it feeds, and replays such a record.
 
 use engine::{Command, Event, Execution, ExecutionInfo, HistoryEvent, Status, Step, TaskId, TimerId};
-use serde_json::Value;
+use expr::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -49,7 +49,7 @@ impl Response {
             return Ok(Response::Heartbeats { count, every_ms, then: Box::new(then) });
         }
         if let Some(n) = value.get("output_string_bytes").and_then(Value::as_u64) {
-            return Ok(Response::Output { output: Value::String("a".repeat(n as usize)), after_ms });
+            return Ok(Response::Output { output: Value::from("a".repeat(n as usize)), after_ms });
         }
         if let Some(output) = value.get("output") {
             return Ok(Response::Output { output: output.clone(), after_ms });

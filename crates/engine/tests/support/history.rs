@@ -2,7 +2,7 @@
 //! expectations on them.
 
 use engine::{Details, HistoryEvent};
-use serde_json::{json, Map, Value};
+use expr::{json, Map, Value};
 
 /// The details of `event` under AWS's field names (`name`, `input`, `resourceType`, ...).
 /// Absent optional fields are left out.
@@ -11,7 +11,7 @@ pub fn details(event: &HistoryEvent) -> Value {
     let mut put = |key: &str, value: Value| {
         out.insert(key.to_string(), value);
     };
-    let opt = |v: &Option<String>| v.clone().map(Value::String);
+    let opt = |v: &Option<String>| v.clone().map(Value::from);
     match &event.details {
         Details::ExecutionStarted { input, role_arn } => {
             put("input", input.clone());

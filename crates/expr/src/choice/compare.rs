@@ -3,7 +3,8 @@
 
 use super::Op;
 use chrono::{DateTime, FixedOffset};
-use serde_json::{Number, Value};
+use crate::json::Number;
+use crate::Value;
 use std::cmp::Ordering;
 
 /// Compares `left` (the Variable) with `right` (the operand) for a comparison operator.

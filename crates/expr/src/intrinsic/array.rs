@@ -2,7 +2,7 @@
 //! `ArrayLength` and `ArrayUnique` (`States.Array` itself needs no code).
 
 use super::{json_eq, Ctx, Outcome};
-use serde_json::Value;
+use crate::Value;
 
 /// The most items `States.ArrayRange` may produce.
 const MAX_RANGE_ITEMS: i64 = 1000;

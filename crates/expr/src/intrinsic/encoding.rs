@@ -2,7 +2,7 @@
 
 use super::{Ctx, Outcome};
 use base64::Engine as _;
-use serde_json::Value;
+use crate::Value;
 
 /// The longest input (in characters) that these functions accept.
 const MAX_INPUT_CHARS: usize = 10_000;
@@ -20,7 +20,7 @@ fn bounded<'c>(ctx: &'c Ctx, i: usize) -> Result<&'c str, super::Problem> {
 pub(super) fn base64_encode(ctx: &Ctx) -> Outcome {
     let s = bounded(ctx, 0)?;
     Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()).into(),
     ))
 }
 
@@ -30,7 +30,7 @@ pub(super) fn base64_decode(ctx: &Ctx) -> Outcome {
         .decode(s.as_bytes())
         .map_err(|e| ctx.invalid(format!("the input is not valid base64: {e}")))?;
     String::from_utf8(bytes)
-        .map(Value::String)
+        .map(Value::from)
         .map_err(|_| ctx.invalid("the decoded data is not UTF-8 text"))
 }
 
@@ -52,6 +52,6 @@ pub(super) fn hash(ctx: &Ctx) -> Outcome {
         }
     };
     Ok(Value::String(
-        digest.iter().map(|b| format!("{b:02x}")).collect(),
+        digest.iter().map(|b| format!("{b:02x}")).collect::<String>().into(),
     ))
 }

@@ -1,7 +1,7 @@
 //! JSON functions: `States.StringToJson`, `States.JsonToString` and `States.JsonMerge`.
 
 use super::{compact, Ctx, Outcome};
-use serde_json::Value;
+use crate::Value;
 
 /// Parses a JSON text. A blank text gives `null`, as on AWS.
 pub(super) fn string_to_json(ctx: &Ctx) -> Outcome {
@@ -9,7 +9,7 @@ pub(super) fn string_to_json(ctx: &Ctx) -> Outcome {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    let mut value = serde_json::from_str(text)
+    let mut value = crate::json::from_str(text)
         .map_err(|e| ctx.invalid(format!("the string is not valid JSON: {e}")))?;
     zero_for_negative_zero(&mut value);
     Ok(value)
@@ -30,9 +30,7 @@ pub(super) fn zero_for_negative_zero(value: &mut Value) {
 
 /// Serialises a value compactly (no spaces), as AWS does.
 pub(super) fn json_to_string(ctx: &Ctx) -> Outcome {
-    Ok(Value::String(compact(
-        ctx.args.first().unwrap_or(&Value::Null),
-    )))
+    Ok(Value::from(compact(ctx.args.first().unwrap_or(&Value::Null))))
 }
 
 /// `States.JsonMerge(a, b, false)`: a shallow merge where `b`'s values win. Only `false`

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Outcome};
 use crate::Rng;
-use serde_json::Value;
+use crate::Value;
 
 /// `States.MathAdd(a, b)`: both numbers are rounded half up to integers first (AWS gives
 /// `MathAdd(1.5, 1.51) = 4`), and the sum is an integer.

@@ -3,7 +3,7 @@
 
 use super::{Arg, Call, Func, MAX_DEPTH};
 use crate::{path::ParseError, Path};
-use serde_json::Value;
+use crate::Value;
 
 pub(super) fn parse(text: &str) -> Result<Call, ParseError> {
     let mut p = Parser { src: text, pos: 0 };
@@ -173,7 +173,7 @@ impl<'a> Parser<'a> {
             .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
             .unwrap_or(self.rest().len());
         let token = &self.rest()[..len];
-        let mut value: Value = serde_json::from_str(token)
+        let mut value: Value = crate::json::from_str(token)
             .ok()
             .filter(Value::is_number)
             .ok_or_else(|| self.error("invalid number"))?;

@@ -1,7 +1,7 @@
 //! String functions: `States.Format` and `States.StringSplit`.
 
 use super::{Ctx, Outcome};
-use serde_json::Value;
+use crate::Value;
 
 /// One piece of a format template.
 enum Piece {
@@ -34,7 +34,7 @@ pub(super) fn format(ctx: &Ctx) -> Outcome {
             }
         }
     }
-    Ok(Value::String(out))
+    Ok(Value::from(out))
 }
 
 fn pieces(template: &str, escapes: bool) -> Vec<Piece> {
@@ -102,7 +102,7 @@ pub(super) fn split(ctx: &Ctx) -> Outcome {
     let parts = text
         .split(|c: char| delimiters.contains(c))
         .filter(|s| !s.is_empty())
-        .map(|s| Value::String(s.to_string()))
+        .map(Value::from)
         .collect();
     Ok(Value::Array(parts))
 }

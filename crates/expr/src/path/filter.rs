@@ -3,7 +3,7 @@
 
 use super::parse::{segments, Cursor};
 use super::{select, ParseError, Segment};
-use serde_json::Value;
+use crate::Value;
 use std::cmp::Ordering;
 
 /// A filter expression.
@@ -127,7 +127,7 @@ fn operand(cur: &mut Cursor) -> Result<Operand, ParseError> {
                     Some(c) => s.push(c),
                 }
             }
-            Ok(Operand::Literal(Value::String(s)))
+            Ok(Operand::Literal(Value::from(s)))
         }
         _ => {
             let rest = cur.rest();
@@ -140,7 +140,7 @@ fn operand(cur: &mut Cursor) -> Result<Operand, ParseError> {
             let len = rest
                 .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
                 .unwrap_or(rest.len());
-            match serde_json::from_str::<Value>(&rest[..len]) {
+            match crate::json::from_str(&rest[..len]) {
                 Ok(n @ Value::Number(_)) if len > 0 => {
                     cur.advance(len);
                     Ok(Operand::Literal(n))
@@ -200,7 +200,7 @@ fn compare(l: &Value, op: Op, r: &Value) -> bool {
     }
 }
 
-fn number_cmp(a: &serde_json::Number, b: &serde_json::Number) -> Option<Ordering> {
+fn number_cmp(a: &crate::json::Number, b: &crate::json::Number) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
         return Some(x.cmp(&y));
     }

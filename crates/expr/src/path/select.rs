@@ -2,7 +2,7 @@
 //! every match in document order, as Jayway does.
 
 use super::{filter, is_definite, Segment};
-use serde_json::{Map, Value};
+use crate::{Map, Value};
 use std::borrow::Cow;
 
 /// Reads `segments` from `input`, which is also the root for `$` inside filters.
@@ -45,7 +45,7 @@ pub(super) fn select_in<'v>(segments: &[Segment], node: &'v Value, root: &'v Val
 fn walk<'v>(mut value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
     for segment in segments {
         value = match segment {
-            Segment::Name(name) => crate::object::get(value.as_object()?, name)?,
+            Segment::Name(name) => value.as_object()?.get(name)?,
             Segment::Index(i) => {
                 let array = value.as_array()?;
                 array.get(resolve_index(*i, array.len())?)?
@@ -59,7 +59,7 @@ fn walk<'v>(mut value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
 fn walk_mut<'v>(mut value: &'v mut Value, segments: &[Segment]) -> Option<&'v mut Value> {
     for segment in segments {
         value = match segment {
-            Segment::Name(name) => crate::object::get_mut(value.as_object_mut()?, name)?,
+            Segment::Name(name) => value.as_object_mut()?.get_mut(name)?,
             Segment::Index(i) => {
                 let array = value.as_array_mut()?;
                 let i = resolve_index(*i, array.len())?;
@@ -82,7 +82,7 @@ fn merge(value: &Value, names: &[Box<str>]) -> Option<Value> {
     let object = value.as_object()?;
     let mut out = Map::new();
     for name in names {
-        if let Some(v) = crate::object::get(object, name) {
+        if let Some(v) = object.get(name) {
             out.insert(name.to_string(), v.clone());
         }
     }

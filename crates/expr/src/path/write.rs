@@ -7,7 +7,7 @@
 
 use super::{select::resolve_index, Segment};
 use crate::Failure;
-use serde_json::{Map, Value};
+use crate::{Map, Value};
 
 pub(super) fn write(text: &str, segments: &[Segment], target: &mut Value, value: Value) -> Result<(), Failure> {
     if segments.is_empty() {
@@ -25,7 +25,7 @@ pub(super) fn write(text: &str, segments: &[Segment], target: &mut Value, value:
 }
 
 fn failure(text: &str, target: &Value) -> Failure {
-    let input = serde_json::to_string(target).unwrap_or_default();
+    let input = crate::json::to_string(target);
     Failure::new("States.ResultPathMatchFailure", format!("Unable to apply ReferencePath {text} to input {input}"))
 }
 
@@ -36,7 +36,7 @@ fn applicable(segments: &[Segment], target: &Value) -> bool {
         match segment {
             Segment::Name(name) => {
                 let Some(object) = value.as_object() else { return false };
-                match crate::object::get(object, name) {
+                match object.get(name) {
                     Some(v) => value = v,
                     // Created from here on: only names can follow.
                     None => return segments[i + 1..].iter().all(|s| matches!(s, Segment::Name(_))),
@@ -60,10 +60,10 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
         node = match segment {
             Segment::Name(name) => {
                 let object = node.as_object_mut()?;
-                if !crate::object::contains(object, name) {
+                if !object.contains_key(name) {
                     object.insert(String::from(&**name), Value::Object(Map::new()));
                 }
-                crate::object::get_mut(object, name)?
+                object.get_mut(name)?
             }
             Segment::Index(index) => {
                 let array = node.as_array_mut()?;
@@ -76,7 +76,7 @@ fn put(segments: &[Segment], target: &mut Value, value: Value) -> Option<()> {
     match last {
         Segment::Name(name) => {
             let object = node.as_object_mut()?;
-            match crate::object::get_mut(object, name) {
+            match object.get_mut(name) {
                 Some(slot) => *slot = value,
                 None => {
                     object.insert(String::from(&**name), value);

@@ -28,7 +28,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     };
     let options =
         RunOptions { time_scale: args.time_scale, history: args.history, name: args.name.clone(), ..RunOptions::default() };
-    let result = local::run(Arc::new(machine), input, &options);
+    let result = local::run(Arc::new(machine), expr::Value::from(&input), &options);
     if args.json {
         let text = serde_json::to_string_pretty(&describe_json(&result, args.history)).unwrap_or_default();
         println!("{text}");
@@ -45,8 +45,8 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
 /// stderr otherwise.
 fn print_plain(result: &RunResult) {
     if result.status == "SUCCEEDED" {
-        let output = result.output.clone().unwrap_or(Value::Null);
-        println!("{}", serde_json::to_string_pretty(&output).unwrap_or_default());
+        let output = result.output.clone().unwrap_or_default();
+        println!("{}", expr::json::to_string_pretty(&output));
         return;
     }
     eprintln!("status: {}", result.status);
@@ -87,7 +87,7 @@ mod tests {
     fn describe_json_keeps_output_as_text_and_omits_absent_fields() {
         let ok = RunResult {
             status: "SUCCEEDED",
-            output: Some(json!({"a": [1, 2]})),
+            output: Some(expr::json!({"a": [1, 2]})),
             error: None,
             cause: None,
             history: vec![],

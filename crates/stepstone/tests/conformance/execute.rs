@@ -108,7 +108,7 @@ fn execution(case: &Case, expected: &Value) -> Report {
         Err(e) => return fail(format!("StartExecution: input is not JSON: {e}")),
     };
     let options = RunOptions { time_scale: 0.0, history: true, name: None, ..RunOptions::default() };
-    let result = local::run(Arc::new(machine), input, &options);
+    let result = local::run(Arc::new(machine), expr::Value::from(&input), &options);
     let role_arn = result.history.iter().find_map(|e| match &e.details {
         Details::ExecutionStarted { role_arn, .. } => Some(role_arn.clone()),
         _ => None,

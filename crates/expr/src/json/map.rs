@@ -1,0 +1,209 @@
+//! A JSON object that keeps its keys in insertion order.
+//!
+//! Entries live in one vector; a key is found by scanning it, which for the handful of keys
+//! of typical state data beats hashing. Objects with many keys also get a hash index, so
+//! lookups stay constant-time there.
+
+use super::{Str, Value};
+use std::collections::HashMap;
+
+/// Objects with more keys than this keep a hash index beside their entries.
+const INDEX_ABOVE: usize = 16;
+
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Vec<(Str, Value)>,
+    /// Key to position, kept only for large objects.
+    index: Option<Box<HashMap<Str, usize>>>,
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    pub fn with_capacity(capacity: usize) -> Map {
+        Map { entries: Vec::with_capacity(capacity), index: None }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k.as_str() == key),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.position(key).map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key` to `value`. An existing key keeps its place; the old value is returned.
+    pub fn insert(&mut self, key: impl Into<Str>, value: Value) -> Option<Value> {
+        let key = key.into();
+        if let Some(i) = self.position(&key) {
+            return Some(std::mem::replace(&mut self.entries[i].1, value));
+        }
+        self.push_new(key, value);
+        None
+    }
+
+    /// Appends a key known to be absent.
+    fn push_new(&mut self, key: Str, value: Value) {
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_ABOVE {
+            self.reindex();
+        }
+    }
+
+    fn reindex(&mut self) {
+        if self.entries.len() > INDEX_ABOVE {
+            let index = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            self.index = Some(Box::new(index));
+        } else {
+            self.index = None;
+        }
+    }
+
+    /// The value at `key`, inserted by `make` first when absent.
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> Value) -> &mut Value {
+        let i = match self.position(key) {
+            Some(i) => i,
+            None => {
+                self.push_new(Str::from(key), make());
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Removes `key`, keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.position(key)?;
+        let (_, value) = self.entries.remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(value)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Str, &Value)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&Str, &mut Value)> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Str> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+}
+
+impl PartialEq for Map {
+    /// Equal when both hold the same keys with equal values, in any order (as JSON objects).
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Into<Str>> FromIterator<(K, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Map {
+        let mut map = Map::new();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Into<Str>> Extend<(K, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (Str, Value);
+    type IntoIter = std::vec::IntoIter<(Str, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a Str, &'a Value);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Str, Value)>, fn(&'a (Str, Value)) -> (&'a Str, &'a Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_replaces_in_place_and_finds_keys_at_any_size() {
+        for size in [0usize, 1, 16, 17, 100] {
+            let mut map = Map::new();
+            for i in 0..size {
+                assert_eq!(map.insert(format!("k{i}"), Value::from(i)), None);
+            }
+            assert_eq!(map.insert("k0", Value::from("x")).is_some(), size > 0);
+            let keys: Vec<String> = map.keys().map(|k| k.to_string()).collect();
+            let expected: Vec<String> = (0..size).map(|i| format!("k{i}")).chain((size == 0).then(|| "k0".to_string())).collect();
+            assert_eq!(keys, expected);
+            for i in 1..size {
+                assert_eq!(map.get(&format!("k{i}")), Some(&Value::from(i)));
+            }
+            assert_eq!(map.get("missing"), None);
+            if size > 2 {
+                assert_eq!(map.remove("k1"), Some(Value::from(1usize)));
+                assert_eq!(map.keys().nth(1).map(|k| k.to_string()), Some("k2".to_string()));
+                assert_eq!(map.get("k2"), Some(&Value::from(2usize)));
+                assert!(!map.contains_key("k1"));
+            }
+        }
+    }
+}
+
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    /// The value at `key`; panics when there is none, as `serde_json::Map` does.
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or_else(|| panic!("no key {key:?} in the object"))
+    }
+}
