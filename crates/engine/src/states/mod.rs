@@ -20,6 +20,10 @@ impl Execution {
     pub(crate) fn attempt(&mut self, t: &mut Thread, tid: usize, step: &mut Step) -> Outcome {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
+        if let Some(feature) = unsupported(state) {
+            let cause = format!("{feature}: not supported by this version of Stepstone yet");
+            return self.raise(t, Failure::runtime(cause));
+        }
         match &state.kind {
             Kind::Pass(pass) => self.pass(t, state, pass, step),
             Kind::Choice(choice) => self.choice(t, state, choice, step),
@@ -160,6 +164,27 @@ impl Execution {
             _ => Outcome::Blocked,
         }
     }
+}
+
+/// A feature of the state that this interpreter does not run yet, rather than run it wrong.
+fn unsupported(state: &asl::State) -> Option<&'static str> {
+    if state.jsonata.is_some() {
+        return Some("The JSONata query language");
+    }
+    let catchers = match &state.kind {
+        Kind::Task(t) => &t.catch[..],
+        Kind::Parallel(p) => &p.catch[..],
+        Kind::Map(m) => &m.catch[..],
+        _ => &[],
+    };
+    let choice_assigns = match &state.kind {
+        Kind::Choice(c) => c.choices.iter().any(|b| b.assign.is_some()),
+        _ => false,
+    };
+    if state.assign.is_some() || choice_assigns || catchers.iter().any(|c| c.assign.is_some()) {
+        return Some("Workflow variables (Assign)");
+    }
+    None
 }
 
 /// The data-flow fields that finish a state with a result.
