@@ -2,7 +2,6 @@
 
 use super::Io;
 use crate::context::Context;
-use crate::dataflow;
 use crate::errors;
 use crate::event::Step;
 use crate::execution::{Execution, Outcome};
@@ -15,24 +14,13 @@ use std::collections::VecDeque;
 
 impl Execution {
     pub(super) fn parallel(&mut self, t: &mut Thread, tid: ThreadId, state: &State, p: &Parallel, step: &mut Step) -> Outcome {
-        let input = {
-            let ctx = self.context(t, true);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            match &p.parameters {
-                Some(template) => {
-                    let scope = Scope { input: &effective, context: &make, rng: &self.rng };
-                    match template.eval(&scope) {
-                        Ok(v) => v,
-                        Err(f) => return self.raise(t, f),
-                    }
-                }
-                None => effective.into_owned(),
-            }
+        let input = self.on_effective(t, state, true, |scope| match &p.parameters {
+            Some(template) => template.eval(scope),
+            None => Ok(scope.input.clone()),
+        });
+        let input = match input {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
         t.started = true;
@@ -56,48 +44,38 @@ impl Execution {
     }
 
     pub(super) fn map(&mut self, t: &mut Thread, tid: ThreadId, state: &State, m: &Map, step: &mut Step) -> Outcome {
-        let (items, limit, selector_input) = {
-            let ctx = self.context(t, true);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+        let prepared = self.on_effective(t, state, true, |scope| {
             let items = match &m.items_path {
-                PathField::Default => effective.as_ref().clone(),
-                PathField::Null => Value::Object(Default::default()),
-                PathField::Path(path) => match path.select_required(&scope) {
-                    Ok(v) => v.into_owned(),
-                    Err(f) => return self.raise(t, f),
-                },
+                PathField::Default => scope.input.clone(),
+                PathField::Null => Value::object(),
+                PathField::Path(path) => path.select_required(scope)?.into_owned(),
             };
             let Value::Array(items) = items else {
-                let cause = format!("Map state input must be an array but was: {items}");
-                return self.raise(t, Failure::runtime(cause));
+                return Err(Failure::runtime(format!("Map state input must be an array but was: {items}")));
             };
             let limit = match &m.max_concurrency {
                 None => 0,
                 Some(Count::Value(n)) => *n as usize,
-                Some(Count::Path(path)) => match path.select_required(&scope).as_deref() {
-                    Ok(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
-                    Ok(other) => {
+                Some(Count::Path(path)) => match path.select_required(scope)?.as_ref() {
+                    Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
+                    other => {
                         let shown = match other {
                             Value::String(s) => s.to_string(),
                             v => v.to_string(),
                         };
-                        let cause = format!(
+                        return Err(Failure::runtime(format!(
                             "The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid integer: {}",
                             path.as_str()
-                        );
-                        return self.raise(t, Failure::runtime(cause));
+                        )));
                     }
-                    Err(f) => return self.raise(t, f.clone()),
                 },
             };
-            let selector_input = if m.item_selector.is_some() { effective.into_owned() } else { Value::Null };
-            (items, limit, selector_input)
+            let selector_input = if m.item_selector.is_some() { scope.input.clone() } else { Value::Null };
+            Ok((items, limit, selector_input))
+        });
+        let (items, limit, selector_input) = match prepared {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         let length = items.len();
         self.emit(step, &mut t.last_event, Details::MapStateStarted { length });

@@ -11,7 +11,7 @@ use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::retry::{self, Decision};
 use crate::thread::{Fault, Thread, Wait};
-use asl::{Kind, PathField, Transition};
+use asl::{Kind, PathField, State, Transition};
 use expr::{Failure, Scope, Template};
 use expr::{Map, Value};
 
@@ -34,6 +34,23 @@ impl Execution {
             Kind::Parallel(parallel) => self.parallel(t, tid, state, parallel, step),
             Kind::Map(map) => self.map(t, tid, state, map, step),
         }
+    }
+
+    /// Evaluates `f` with the state's effective input (its input after `InputPath`) as `$`.
+    /// A failure comes back as the outcome that raises it in the state.
+    pub(crate) fn on_effective<R>(
+        &self,
+        t: &Thread,
+        state: &State,
+        retry: bool,
+        f: impl FnOnce(&Scope) -> Result<R, Failure>,
+    ) -> Result<R, Outcome> {
+        let ctx = self.context(t, retry);
+        let make = || ctx.to_value();
+        let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+        let result = dataflow::select(&state.input_path, &scope)
+            .and_then(|effective| f(&Scope { input: &effective, context: &make, rng: &self.rng }));
+        result.map_err(|failure| self.raise(t, failure))
     }
 
     /// A failure the interpreter raised in the current state: its cause names the state.
@@ -149,14 +166,9 @@ impl Execution {
         let state = &machine.states[t.state];
         match &state.kind {
             Kind::Wait(wait) => {
-                let value = {
-                    let ctx = self.context(t, false);
-                    let make = || ctx.to_value();
-                    let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-                    match dataflow::select(&state.input_path, &scope) {
-                        Ok(v) => v.into_owned(),
-                        Err(f) => return self.raise(t, f),
-                    }
+                let value = match self.on_effective(t, state, false, |scope| Ok(scope.input.clone())) {
+                    Ok(v) => v,
+                    Err(outcome) => return outcome,
                 };
                 self.leave(t, value, &state.output_path, wait.transition, false, step)
             }

@@ -1,7 +1,6 @@
 //! The states that finish at once or wait on a timer: Pass, Choice, Wait, Succeed, Fail.
 
 use super::Io;
-use crate::dataflow;
 use crate::errors;
 use crate::event::{Command, Step};
 use crate::execution::{Execution, Outcome};
@@ -12,25 +11,14 @@ use expr::Value;
 
 impl Execution {
     pub(super) fn pass(&mut self, t: &mut Thread, state: &State, pass: &Pass, step: &mut Step) -> Outcome {
-        let result = {
-            let ctx = self.context(t, false);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            if let Some(result) = &pass.result {
-                result.clone()
-            } else if let Some(parameters) = &pass.parameters {
-                let scope = Scope { input: &effective, context: &make, rng: &self.rng };
-                match parameters.eval(&scope) {
-                    Ok(v) => v,
-                    Err(f) => return self.raise(t, f),
-                }
-            } else {
-                effective.into_owned()
-            }
+        let result = self.on_effective(t, state, false, |scope| match (&pass.result, &pass.parameters) {
+            (Some(result), _) => Ok(result.clone()),
+            (None, Some(parameters)) => parameters.eval(scope),
+            (None, None) => Ok(scope.input.clone()),
+        });
+        let result = match result {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         let io = Io {
             result_selector: None,
@@ -43,49 +31,28 @@ impl Execution {
     }
 
     pub(super) fn choice(&mut self, t: &mut Thread, state: &State, choice: &Choice, step: &mut Step) -> Outcome {
-        let (effective, next) = {
-            let ctx = self.context(t, false);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
-            let mut next = choice.default;
+        let chosen = self.on_effective(t, state, false, |scope| {
             for branch in &choice.choices {
-                match branch.rule.eval(&scope) {
-                    Ok(true) => {
-                        next = Some(branch.next);
-                        break;
-                    }
-                    Ok(false) => {}
-                    Err(f) => return self.raise(t, f),
+                if branch.rule.eval(scope)? {
+                    return Ok((scope.input.clone(), branch.next));
                 }
             }
-            let Some(next) = next else {
-                let cause = format!("No Matches!");
-                return self.raise(t, Failure::new(errors::NO_CHOICE_MATCHED, cause));
-            };
-            (effective.into_owned(), next)
+            match choice.default {
+                Some(next) => Ok((scope.input.clone(), next)),
+                None => Err(Failure::new(errors::NO_CHOICE_MATCHED, "No Matches!")),
+            }
+        });
+        let (effective, next) = match chosen {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         self.leave(t, effective, &state.output_path, Transition::Next(next), false, step)
     }
 
     pub(super) fn wait(&mut self, t: &mut Thread, tid: usize, state: &State, wait: &asl::Wait, step: &mut Step) -> Outcome {
-        let fire_at = {
-            let ctx = self.context(t, false);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
-            match wait_until(&wait.until, &scope, self.now) {
-                Ok(at) => at,
-                Err(f) => return self.raise(t, f),
-            }
+        let fire_at = match self.on_effective(t, state, false, |scope| wait_until(&wait.until, scope, self.now)) {
+            Ok(at) => at,
+            Err(outcome) => return outcome,
         };
         if fire_at <= self.now {
             return self.timer_done(t, step);
@@ -98,14 +65,9 @@ impl Execution {
     }
 
     pub(super) fn succeed(&mut self, t: &mut Thread, state: &State, step: &mut Step) -> Outcome {
-        let effective = {
-            let ctx = self.context(t, false);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v.into_owned(),
-                Err(f) => return self.raise(t, f),
-            }
+        let effective = match self.on_effective(t, state, false, |scope| Ok(scope.input.clone())) {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         self.leave(t, effective, &state.output_path, Transition::End, false, step)
     }

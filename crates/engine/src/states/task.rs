@@ -12,31 +12,16 @@ use expr::Value;
 
 impl Execution {
     pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {
-        let (parameters, timeout, heartbeat) = {
-            let ctx = self.context(t, true);
-            let make = || ctx.to_value();
-            let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-            let effective = match dataflow::select(&state.input_path, &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            let scope = Scope { input: &effective, context: &make, rng: &self.rng };
+        let prepared = self.on_effective(t, state, true, |scope| {
             let parameters = match &task.parameters {
-                Some(template) => match template.eval(&scope) {
-                    Ok(v) => v,
-                    Err(f) => return self.raise(t, f),
-                },
-                None => effective.clone().into_owned(),
+                Some(template) => template.eval(scope)?,
+                None => scope.input.clone(),
             };
-            let timeout = match count(task.timeout.as_ref(), &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            let heartbeat = match count(task.heartbeat.as_ref(), &scope) {
-                Ok(v) => v,
-                Err(f) => return self.raise(t, f),
-            };
-            (parameters, timeout, heartbeat)
+            Ok((parameters, count(task.timeout.as_ref(), scope)?, count(task.heartbeat.as_ref(), scope)?))
+        });
+        let (parameters, timeout, heartbeat) = match prepared {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
         };
         let (resource_type, resource) = split_resource(&task.resource);
         let task_id = self.handle();

@@ -13,7 +13,9 @@ const INDEX_ABOVE: usize = 16;
 #[derive(Clone, Default)]
 pub struct Map {
     entries: Vec<(Str, Value)>,
-    /// Key to position, kept only for large objects.
+    /// Key to position, kept only for large objects. Boxed so that a small object stays
+    /// small: most objects never have one.
+    #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<Str, usize>>>,
 }
 
@@ -171,6 +173,14 @@ impl<'a> IntoIterator for &'a Map {
     }
 }
 
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    /// The value at `key`; panics when there is none, as `serde_json::Map` does.
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or_else(|| panic!("no key {key:?} in the object"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,13 +207,5 @@ mod tests {
                 assert!(!map.contains_key("k1"));
             }
         }
-    }
-}
-
-impl std::ops::Index<&str> for Map {
-    type Output = Value;
-    /// The value at `key`; panics when there is none, as `serde_json::Map` does.
-    fn index(&self, key: &str) -> &Value {
-        self.get(key).unwrap_or_else(|| panic!("no key {key:?} in the object"))
     }
 }

@@ -96,7 +96,7 @@ fn collect<'v>(node: &'v Value, segments: &[Segment], root: &'v Value, out: &mut
         Some((Segment::Names(names), [])) => {
             // A trailing union of names inside an indefinite path still selects each member.
             if let Some(object) = node.as_object() {
-                out.extend(names.iter().filter_map(|n| object.get(&**n)));
+                out.extend(names.iter().filter_map(|n| object.get(n)));
             }
         }
         Some((segment, rest)) => step(node, segment, root, &mut |child| collect(child, rest, root, out)),
@@ -107,13 +107,13 @@ fn collect<'v>(node: &'v Value, segments: &[Segment], root: &'v Value, out: &mut
 fn step<'v>(node: &'v Value, segment: &Segment, root: &'v Value, f: &mut dyn FnMut(&'v Value)) {
     match segment {
         Segment::Name(name) => {
-            if let Some(v) = node.as_object().and_then(|o| o.get(&**name)) {
+            if let Some(v) = node.as_object().and_then(|o| o.get(name)) {
                 f(v);
             }
         }
         Segment::Names(names) => {
             if let Some(object) = node.as_object() {
-                names.iter().filter_map(|n| object.get(&**n)).for_each(f);
+                names.iter().filter_map(|n| object.get(n)).for_each(f);
             }
         }
         Segment::Index(i) => {
@@ -187,7 +187,7 @@ pub(super) fn missing_reason(segments: &[Segment], input: &Value) -> String {
             Segment::Name(name) => match value {
                 Value::Object(object) => {
                     at.push_str(&format!("['{name}']"));
-                    match object.get(&**name) {
+                    match object.get(name) {
                         Some(v) => value = v,
                         None if i == last => break,
                         None => return format!("Missing property in path {at}"),
