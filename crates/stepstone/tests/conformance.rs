@@ -28,7 +28,7 @@ enum Outcome {
     Fail(Vec<String>),
 }
 
-/// A case's outcome and its informational full-history comparison.
+/// A case's outcome and its full-history comparison (details included), which must match too.
 type Finished = (Outcome, Option<Option<String>>);
 
 /// Panics inside cases are results, not noise: silence the hook on case threads only.
@@ -133,13 +133,21 @@ fn conformance() {
     quiet_case_panics();
     let selected = Arc::new(selected);
     let finished = run_all(selected.clone(), Duration::from_secs_f64(limit));
-    let outcomes: Vec<&Outcome> = finished.iter().map(|(o, _)| o).collect();
+    // A case passes only when its whole recorded history, details included, matches too.
+    let outcomes: Vec<Outcome> = finished
+        .iter()
+        .map(|(outcome, details)| match (outcome, details) {
+            (Outcome::Pass, Some(Some(diff))) => Outcome::Fail(vec![format!("history details: {diff}")]),
+            (Outcome::Pass, _) => Outcome::Pass,
+            (Outcome::Fail(problems), _) => Outcome::Fail(problems.clone()),
+        })
+        .collect();
 
     let mut per_category: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut unexpected = Vec::new();
     let mut fixed = Vec::new();
     let mut tolerated = 0;
-    for (case, outcome) in selected.iter().zip(outcomes.iter().copied()) {
+    for (case, outcome) in selected.iter().zip(outcomes.iter()) {
         let entry = per_category.entry(case.category.as_str()).or_default();
         match outcome {
             Outcome::Pass => {
@@ -181,7 +189,7 @@ fn conformance() {
         selected.iter().zip(&finished).filter_map(|(c, (_, d))| d.as_ref().map(|d| (c, d))).collect();
     let differing: Vec<_> = checked.iter().filter(|(_, d)| d.is_some()).collect();
     println!(
-        "\nhistory details (informational, not required): {} of {} recorded histories match event for event",
+        "\nhistory details: {} of {} recorded histories match event for event",
         checked.len() - differing.len(),
         checked.len()
     );

@@ -29,7 +29,7 @@ fn errors(parsed: &Parsed) -> Vec<asl::Diagnostic> {
 pub struct Report {
     /// Mismatches of the required checks; empty when the case passes.
     pub problems: Vec<String>,
-    /// The full-event comparison with the recorded `history_events` (informational): None when
+    /// The full-event comparison with the recorded `history_events` (required to match): None when
     /// not checked, Some(None) when equal, Some(Some(first difference)) otherwise.
     pub details: Option<Option<String>>,
 }
