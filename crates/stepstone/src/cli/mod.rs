@@ -72,6 +72,21 @@ pub struct RunArgs {
     /// The state machine type.
     #[arg(long = "type", value_enum, default_value_t)]
     pub kind: MachineKind,
+    /// A mock file in AWS Step Functions Local's format (MockConfigFile.json). Default: the
+    /// SFN_MOCK_CONFIG environment variable (read only when --test-case is given).
+    #[arg(long, requires = "test_case")]
+    pub mock_config: Option<PathBuf>,
+    /// The test case of the mock file to use.
+    #[arg(long)]
+    pub test_case: Option<String>,
+    /// The state machine of the mock file (default: the definition file's name without its
+    /// extensions, or the file's only state machine).
+    #[arg(long, requires = "test_case")]
+    pub state_machine: Option<String>,
+    /// NAME=COMMAND: a Task on the Lambda function NAME runs COMMAND with `sh -c`, the event
+    /// JSON on stdin and the result JSON on stdout. Repeatable.
+    #[arg(long = "function", value_name = "NAME=COMMAND")]
+    pub functions: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,8 @@
 
 use super::{files, Failure, RunArgs, EXIT_FAILED, EXIT_USAGE};
 use crate::history_json::{history_json, history_table, json_text};
-use crate::local::{self, RunOptions, RunResult};
+use crate::invoke::{self, Functions, Mocks};
+use crate::local::{self, Invoker, RunOptions, RunResult};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -26,19 +27,64 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     let Some(machine) = checked.machine else {
         return Err(Failure::usage("the validator returned no state machine and no error"));
     };
-    let options =
-        RunOptions { time_scale: args.time_scale, history: args.history, name: args.name.clone(), ..RunOptions::default() };
+    let invoker = invoker(args)?;
+    let options = RunOptions {
+        time_scale: args.time_scale,
+        history: args.history,
+        name: args.name.clone(),
+        invoker,
+    };
     let result = local::run(Arc::new(machine), expr::Value::from(&input), &options);
     if args.json {
         let text = serde_json::to_string_pretty(&describe_json(&result, args.history)).unwrap_or_default();
-        println!("{text}");
+        out(&format!("{text}\n"));
     } else {
         if args.history {
-            print!("{}", history_table(&result.history));
+            out(&history_table(&result.history));
         }
         print_plain(&result);
     }
     Ok(if result.status == "SUCCEEDED" { 0 } else { EXIT_FAILED })
+}
+
+/// The Task invoker that `--mock-config`/`--test-case` and `--function` ask for (None when
+/// neither is given). The mock file is checked in full here, before anything runs.
+fn invoker(args: &RunArgs) -> Result<Option<Arc<dyn Invoker>>, Failure> {
+    let functions = Functions::parse(&args.functions).map_err(Failure::usage)?;
+    let env_config = std::env::var_os("SFN_MOCK_CONFIG").filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+    let mocks = match (args.mock_config.as_ref().or(env_config.as_ref()), &args.test_case) {
+        (Some(path), Some(case)) => {
+            let text = files::read_text(path)?;
+            let stem = definition_stem(&args.definition);
+            let mocks = Mocks::parse(&text, args.state_machine.as_deref(), &stem, case)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            Some(mocks)
+        }
+        // --mock-config requires --test-case (clap checks it); SFN_MOCK_CONFIG alone runs
+        // unmocked, as Step Functions Local does for an execution without a test case.
+        (Some(_), None) => None,
+        (None, Some(_)) => return Err(Failure::usage("--test-case needs --mock-config (or SFN_MOCK_CONFIG)")),
+        (None, None) => None,
+    };
+    if mocks.is_none() && functions.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Arc::new(invoke::Local { mocks, functions })))
+}
+
+/// The definition file's name without its extensions (`order.asl.json` -> `order`).
+fn definition_stem(path: &std::path::Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    match name.split_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name,
+    }
+}
+
+/// Writes to stdout; a closed pipe (`stepstone run ... | head`) is not an error.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// Output (pretty JSON) on stdout when the execution succeeded; status, error and cause on
@@ -46,7 +92,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
 fn print_plain(result: &RunResult) {
     if result.status == "SUCCEEDED" {
         let output = result.output.clone().unwrap_or_default();
-        println!("{}", expr::json::to_string_pretty(&output));
+        out(&format!("{}\n", expr::json::to_string_pretty(&output)));
         return;
     }
     eprintln!("status: {}", result.status);

@@ -1,0 +1,45 @@
+//! Task invokers for `stepstone run`: mocked responses (Step Functions Local's mock file) first,
+//! then local functions; a Task that neither serves fails with an error that says why.
+
+pub mod command;
+pub mod mock;
+
+pub use command::Functions;
+pub use mock::{Mocks, Response};
+
+use crate::local::Invoker;
+use expr::Value;
+
+/// Mocks, then functions.
+#[derive(Debug, Default)]
+pub struct Local {
+    pub mocks: Option<Mocks>,
+    pub functions: Functions,
+}
+
+impl Invoker for Local {
+    fn invoke(&self, state: &str, resource: &str, input: &Value) -> Result<Value, (String, String)> {
+        if let Some(answer) = self.mocks.as_ref().and_then(|m| m.answer(state)) {
+            return match answer {
+                Response::Return(value) => Ok(value),
+                Response::Throw { error, cause } => Err((error, cause)),
+            };
+        }
+        if !self.functions.is_empty() {
+            if let Some(result) = self.functions.invoke(resource, input) {
+                return result;
+            }
+        }
+        let mut cause = format!("Nothing runs the resource '{resource}' of the state '{state}' locally:");
+        if self.mocks.is_some() {
+            cause.push_str(" the test case has no mock for this state");
+        }
+        if self.functions.is_empty() {
+            cause.push_str(if self.mocks.is_some() { " and no --function is given" } else { " no --function is given" });
+        } else {
+            cause.push_str(if self.mocks.is_some() { " and" } else { "" });
+            cause.push_str(" --function serves only Lambda resources");
+        }
+        Err(("States.TaskFailed".into(), cause))
+    }
+}
