@@ -2,8 +2,8 @@
 //! are compiled, so the interpreter never looks a name up or parses text while it runs.
 
 use expr::choice::Rule;
-use expr::{Expr, Path, Template};
 use expr::Value;
+use expr::{Expr, Path, Template};
 use std::sync::Arc;
 
 /// Index of a state inside its [`Machine`]'s `states`.

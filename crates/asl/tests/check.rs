@@ -42,7 +42,9 @@ fn test_data() {
     assert!(paths.len() >= 10, "too few cases in {}", dir.display());
     let failures: Vec<String> = paths
         .iter()
-        .filter_map(|p| check(p).err().map(|e| format!("{}:\n{e}", p.file_name().unwrap_or_default().to_string_lossy())))
+        .filter_map(|p| {
+            check(p).err().map(|e| format!("{}:\n{e}", p.file_name().unwrap_or_default().to_string_lossy()))
+        })
         .collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), paths.len(), failures.join("\n\n"));
 }

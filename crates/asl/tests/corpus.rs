@@ -40,10 +40,19 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
     ("statelint_valid_task-with-parameters", RESOURCE),
     ("statelint_valid_task-with-resultpath", RESOURCE),
     ("statelint_valid_task-with-resultselector", RESOURCE),
-    ("aslv_invalid_math-add", "expr's intrinsic parser accepts States.MathAdd(1,'-1'); argument types are checked when it runs"),
-    ("aslv_valid_current-value-predicate", "unquoted string in a filter ([?(@.k == FooBar)]): expr's JSONPath parser rejects it"),
+    (
+        "aslv_invalid_math-add",
+        "expr's intrinsic parser accepts States.MathAdd(1,'-1'); argument types are checked when it runs",
+    ),
+    (
+        "aslv_valid_current-value-predicate",
+        "unquoted string in a filter ([?(@.k == FooBar)]): expr's JSONPath parser rejects it",
+    ),
     ("aslv_valid_path-array-context", "script expression [(@.length-1)]: expr's JSONPath parser rejects it"),
-    ("aslv_valid_map-with-item-batcher-jsonata", "a JSONPath state inside a JSONata machine: AWS refuses the downgrade (aws-reference.md 1.2)"),
+    (
+        "aslv_valid_map-with-item-batcher-jsonata",
+        "a JSONPath state inside a JSONata machine: AWS refuses the downgrade (aws-reference.md 1.2)",
+    ),
     ("aslv_valid_task-credentials", "Credentials without RoleArn: AWS requires RoleArn (localstack credentials cases)"),
     ("aslv_valid_task-intrisic-function", "Resource given as a CloudFormation object: not a definition AWS accepts"),
     ("statelint_valid_task-with-credentials", "Resource foo:bar and Credentials without RoleArn: AWS rejects both"),
@@ -67,7 +76,10 @@ fn substitute(definition: &Value) -> Value {
     let mut text = definition.to_string();
     for n in 0..10 {
         text = text
-            .replace(&format!("${{lambda_arn:fn{n}}}"), &format!("arn:aws:lambda:us-east-1:111111111111:function:fn{n}"))
+            .replace(
+                &format!("${{lambda_arn:fn{n}}}"),
+                &format!("arn:aws:lambda:us-east-1:111111111111:function:fn{n}"),
+            )
             .replace(&format!("${{lambda_name:fn{n}}}"), &format!("fn{n}"));
     }
     serde_json::from_str(&text).expect("substitution keeps JSON valid")
@@ -88,9 +100,9 @@ fn load(dir: &Path, sub: &str) -> Vec<Case> {
             let id = case["id"].as_str().expect("id").to_owned();
             let jsonata = case["tags"].as_array().is_some_and(|t| t.iter().any(|x| x == "jsonata"));
             let expected = &case["expected"];
-            let rejected = expected.get("create_error").map(|_| {
-                expected["create_error_message"].as_str().unwrap_or_default().to_owned()
-            });
+            let rejected = expected
+                .get("create_error")
+                .map(|_| expected["create_error_message"].as_str().unwrap_or_default().to_owned());
             let group = match (sub, rejected.is_some(), jsonata) {
                 ("localstack", true, false) => "localstack invalid",
                 ("localstack", true, true) => "localstack invalid (JSONata)",

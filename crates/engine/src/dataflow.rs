@@ -3,8 +3,8 @@
 
 use crate::MAX_PAYLOAD_BYTES;
 use asl::PathField;
-use expr::{Failure, Scope};
 use expr::Value;
+use expr::{Failure, Scope};
 use std::borrow::Cow;
 
 /// `InputPath` or `OutputPath`: select from `value` (absent: all of it; null: `{}`).

@@ -22,9 +22,9 @@ pub(crate) fn matches(error_equals: &[String], error: &str) -> bool {
         return false;
     }
     let timeout = error == TIMEOUT || error == HEARTBEAT_TIMEOUT;
-    error_equals.iter().any(|name| {
-        name == error || name == ALL || (name == TIMEOUT && timeout) || (name == TASK_FAILED && !timeout)
-    })
+    error_equals
+        .iter()
+        .any(|name| name == error || name == ALL || (name == TIMEOUT && timeout) || (name == TASK_FAILED && !timeout))
 }
 
 /// Prefixes a cause the interpreter raised with the state it happened in, as AWS does.

@@ -137,14 +137,22 @@ impl Execution {
                 if self.execution_timer == Some(timer) {
                     self.execution_timer = None;
                     let fault = Fault { error: Some(crate::errors::TIMEOUT.into()), cause: None };
-                    self.end_all(step, |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() }, fault);
+                    self.end_all(
+                        step,
+                        |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() },
+                        fault,
+                    );
                 } else if let Some(tid) = self.timers.remove(&timer) {
                     self.timer_fired(tid, timer, step);
                 }
             }
             Event::Stopped { error, cause } => {
                 let fault = Fault { error, cause };
-                self.end_all(step, |f| Details::ExecutionAborted { error: f.error.clone(), cause: f.cause.clone() }, fault);
+                self.end_all(
+                    step,
+                    |f| Details::ExecutionAborted { error: f.error.clone(), cause: f.cause.clone() },
+                    fault,
+                );
             }
         }
         while self.status == Status::Running {
@@ -501,10 +509,7 @@ impl Execution {
         };
         if blocked {
             let state = &t.machine.states[t.state];
-            let details = Details::StateAborted {
-                state_type: StateType::of(&state.kind),
-                name: state.name.clone(),
-            };
+            let details = Details::StateAborted { state_type: StateType::of(&state.kind), name: state.name.clone() };
             self.emit(step, &mut t.last_event, details);
         }
         if let (Some(child), Some(name)) = (t.parent, map) {

@@ -30,33 +30,101 @@ pub enum StateType {
 /// The event type and its details.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
-    ExecutionStarted { input: Value, role_arn: String },
-    ExecutionSucceeded { output: Value },
-    ExecutionFailed { error: Option<String>, cause: Option<String> },
-    ExecutionAborted { error: Option<String>, cause: Option<String> },
-    ExecutionTimedOut { error: Option<String>, cause: Option<String> },
-    StateEntered { state_type: StateType, name: String, input: Value },
-    StateExited { state_type: StateType, name: String, output: Value },
-    StateAborted { state_type: StateType, name: String },
+    ExecutionStarted {
+        input: Value,
+        role_arn: String,
+    },
+    ExecutionSucceeded {
+        output: Value,
+    },
+    ExecutionFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    ExecutionAborted {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    ExecutionTimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    StateEntered {
+        state_type: StateType,
+        name: String,
+        input: Value,
+    },
+    StateExited {
+        state_type: StateType,
+        name: String,
+        output: Value,
+    },
+    StateAborted {
+        state_type: StateType,
+        name: String,
+    },
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,
-    MapStateStarted { length: usize },
+    MapStateStarted {
+        length: usize,
+    },
     MapStateSucceeded,
     MapStateFailed,
-    MapIterationStarted { name: String, index: usize },
-    MapIterationSucceeded { name: String, index: usize },
-    MapIterationFailed { name: String, index: usize },
-    MapIterationAborted { name: String, index: usize },
+    MapIterationStarted {
+        name: String,
+        index: usize,
+    },
+    MapIterationSucceeded {
+        name: String,
+        index: usize,
+    },
+    MapIterationFailed {
+        name: String,
+        index: usize,
+    },
+    MapIterationAborted {
+        name: String,
+        index: usize,
+    },
     /// A Distributed Map started its map run; its iterations are child executions.
-    MapRunStarted { map_run_arn: String },
+    MapRunStarted {
+        map_run_arn: String,
+    },
     MapRunSucceeded,
-    MapRunFailed { error: Option<String>, cause: Option<String> },
-    TaskScheduled { resource_type: String, resource: String, region: String, parameters: Value, timeout_seconds: Option<u64>, heartbeat_seconds: Option<u64> },
-    TaskStarted { resource_type: String, resource: String },
-    TaskSucceeded { resource_type: String, resource: String, output: Value },
-    TaskFailed { resource_type: String, resource: String, error: Option<String>, cause: Option<String> },
-    TaskTimedOut { resource_type: String, resource: String, error: Option<String>, cause: Option<String> },
+    MapRunFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    TaskScheduled {
+        resource_type: String,
+        resource: String,
+        region: String,
+        parameters: Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    },
+    TaskStarted {
+        resource_type: String,
+        resource: String,
+    },
+    TaskSucceeded {
+        resource_type: String,
+        resource: String,
+        output: Value,
+    },
+    TaskFailed {
+        resource_type: String,
+        resource: String,
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    TaskTimedOut {
+        resource_type: String,
+        resource: String,
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 impl HistoryEvent {

@@ -149,7 +149,10 @@ fn expectations(want: &Value, run: &driver::Run, errors: &mut Vec<String>) {
             expect(got.type_name() == t, format!("event {id}: type want {t}, got {}", got.type_name()));
         }
         if let Some(p) = e["previous_event_id"].as_u64() {
-            expect(got.previous_event_id == p, format!("event {id}: previous_event_id want {p}, got {}", got.previous_event_id));
+            expect(
+                got.previous_event_id == p,
+                format!("event {id}: previous_event_id want {p}, got {}", got.previous_event_id),
+            );
         }
         if let Some(at) = e["at_ms"].as_i64() {
             expect(got.timestamp - START == at, format!("event {id}: at_ms want {at}, got {}", got.timestamp - START));
@@ -209,7 +212,9 @@ fn check_all(dir: &Path) -> (usize, Vec<String>) {
     paths.sort();
     let failures = paths
         .iter()
-        .filter_map(|p| check(p).err().map(|e| format!("{}:\n{e}", p.file_name().unwrap_or_default().to_string_lossy())))
+        .filter_map(|p| {
+            check(p).err().map(|e| format!("{}:\n{e}", p.file_name().unwrap_or_default().to_string_lossy()))
+        })
         .collect();
     (paths.len(), failures)
 }

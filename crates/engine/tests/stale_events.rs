@@ -117,6 +117,9 @@ fn unknown_ids_are_ignored_while_running() {
         assert_ignored(&step, &format!("{event:?}"));
     }
     let done = apply(&mut e, Event::TimerFired { timer }, START + 1000);
-    assert_eq!(done.history.iter().map(|h| h.type_name()).collect::<Vec<_>>(), ["WaitStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        done.history.iter().map(|h| h.type_name()).collect::<Vec<_>>(),
+        ["WaitStateExited", "ExecutionSucceeded"]
+    );
     assert_eq!(*e.status(), Status::Succeeded { output: Value::Null });
 }

@@ -5,8 +5,8 @@
 
 mod compare;
 
-use crate::{Failure, Path, Scope};
 use crate::Value;
+use crate::{Failure, Path, Scope};
 
 /// One Choice rule, or a nested rule inside `And`/`Or`/`Not`.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,11 +14,7 @@ pub enum Rule {
     And(Vec<Rule>),
     Or(Vec<Rule>),
     Not(Box<Rule>),
-    Compare {
-        variable: Path,
-        op: Op,
-        operand: Operand,
-    },
+    Compare { variable: Path, op: Op, operand: Operand },
 }
 
 /// The right-hand side of a comparison.
@@ -93,10 +89,7 @@ impl Op {
             return Some((op, false));
         }
         let base = name.strip_suffix("Path")?;
-        Op::ALL
-            .into_iter()
-            .find(|op| op.name() == base && op.has_path_form())
-            .map(|op| (op, true))
+        Op::ALL.into_iter().find(|op| op.name() == base && op.has_path_form()).map(|op| (op, true))
     }
 
     /// The field name, without the `Path` suffix.
@@ -144,15 +137,7 @@ impl Op {
 
     /// True for the type tests (`IsNull`, `IsPresent`, ...), whose operand is a boolean.
     pub fn is_type_test(self) -> bool {
-        matches!(
-            self,
-            Op::IsNull
-                | Op::IsPresent
-                | Op::IsNumeric
-                | Op::IsString
-                | Op::IsBoolean
-                | Op::IsTimestamp
-        )
+        matches!(self, Op::IsNull | Op::IsPresent | Op::IsNumeric | Op::IsString | Op::IsBoolean | Op::IsTimestamp)
     }
 }
 
@@ -177,11 +162,7 @@ impl Rule {
                 Ok(false)
             }
             Rule::Not(rule) => Ok(!rule.eval(scope)?),
-            Rule::Compare {
-                variable,
-                op,
-                operand,
-            } => compare(variable, *op, operand, scope),
+            Rule::Compare { variable, op, operand } => compare(variable, *op, operand, scope),
         }
     }
 }
@@ -207,9 +188,7 @@ fn compare(variable: &Path, op: Op, operand: &Operand, scope: &Scope) -> Result<
             Op::IsNumeric => value.is_number(),
             Op::IsString => value.is_string(),
             Op::IsBoolean => value.is_boolean(),
-            _ => value
-                .as_str()
-                .is_some_and(|s| compare::timestamp(s).is_some()),
+            _ => value.as_str().is_some_and(|s| compare::timestamp(s).is_some()),
         };
         return Ok(holds == expected_flag(operand));
     }

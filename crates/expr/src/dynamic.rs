@@ -1,7 +1,7 @@
 //! The value of a `"key.$"` field, `ErrorPath` or `CausePath`: a path or an intrinsic call.
 
-use crate::{intrinsic::Call, path::ParseError, Failure, Path, Scope};
 use crate::Value;
+use crate::{intrinsic::Call, path::ParseError, Failure, Path, Scope};
 
 /// A dynamic value.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,8 @@ mod math;
 mod parse;
 mod string;
 
-use crate::{path::ParseError, Failure, Path, Scope};
 use crate::Value;
+use crate::{path::ParseError, Failure, Path, Scope};
 
 /// How deeply calls may nest inside each other (AWS: 10).
 const MAX_DEPTH: usize = 10;
@@ -201,16 +201,9 @@ impl Call {
             Some(Arg::Str { raw, .. }) => Some(raw.as_str()),
             _ => None,
         };
-        let ctx = Ctx {
-            func: self.func,
-            args,
-            raw_first,
-            scope,
-        };
+        let ctx = Ctx { func: self.func, args, raw_first, scope };
         run(ctx).map_err(|Problem(detail)| {
-            Failure::intrinsic(format!(
-                "The function '{top}' had the following error: {detail}"
-            ))
+            Failure::intrinsic(format!("The function '{top}' had the following error: {detail}"))
         })
     }
 }
@@ -246,22 +239,14 @@ impl Ctx<'_, '_> {
     fn string(&self, i: usize) -> Result<&str, Problem> {
         match self.args.get(i) {
             Some(Value::String(s)) => Ok(s),
-            other => Err(self.invalid(format!(
-                "argument {} must be a string, got {}",
-                i + 1,
-                type_name(other)
-            ))),
+            other => Err(self.invalid(format!("argument {} must be a string, got {}", i + 1, type_name(other)))),
         }
     }
 
     fn array(&self, i: usize) -> Result<&Vec<Value>, Problem> {
         match self.args.get(i) {
             Some(Value::Array(a)) => Ok(a),
-            other => Err(self.invalid(format!(
-                "argument {} must be an array, got {}",
-                i + 1,
-                type_name(other)
-            ))),
+            other => Err(self.invalid(format!("argument {} must be an array, got {}", i + 1, type_name(other)))),
         }
     }
 
@@ -269,40 +254,24 @@ impl Ctx<'_, '_> {
     fn integer(&self, i: usize) -> Result<i64, Problem> {
         let v = self.args.get(i);
         let n = v.and_then(|v| match v {
-            Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            }),
+            Value::Number(n) => {
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+            }
             _ => None,
         });
-        n.ok_or_else(|| {
-            self.invalid(format!(
-                "argument {} must be an integer, got {}",
-                i + 1,
-                type_name(v)
-            ))
-        })
+        n.ok_or_else(|| self.invalid(format!("argument {} must be an integer, got {}", i + 1, type_name(v))))
     }
 
     /// A number argument, rounded half up to an integer as Java's `Math.round` does.
     fn rounded(&self, i: usize) -> Result<i64, Problem> {
         let v = self.args.get(i);
         let n = v.and_then(|v| match v {
-            Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && f.abs() < 9.0e15)
-                    .map(|f| (f + 0.5).floor() as i64)
-            }),
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| (f + 0.5).floor() as i64)),
             _ => None,
         });
-        n.ok_or_else(|| {
-            self.invalid(format!(
-                "argument {} must be a number, got {}",
-                i + 1,
-                type_name(v)
-            ))
-        })
+        n.ok_or_else(|| self.invalid(format!("argument {} must be a number, got {}", i + 1, type_name(v))))
     }
 }
 
@@ -334,13 +303,9 @@ fn json_eq(a: &Value, b: &Value) -> bool {
                 _ => x.as_f64() == y.as_f64(),
             },
         },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }

@@ -20,8 +20,8 @@ mod rng;
 mod scope;
 pub mod template;
 
-pub use failure::Failure;
 pub use dynamic::Expr;
+pub use failure::Failure;
 pub use path::Path;
 pub use rng::Rng;
 pub use scope::Scope;

@@ -12,8 +12,8 @@ mod parse;
 mod select;
 mod write;
 
-use crate::{Failure, Scope};
 use crate::Value;
+use crate::{Failure, Scope};
 use std::borrow::Cow;
 
 /// A compiled JSONPath.
@@ -138,9 +138,7 @@ impl Path {
     pub fn select<'v>(&self, scope: &Scope<'v>) -> Option<Cow<'v, Value>> {
         match self.root {
             Root::Input => select::select_borrowed(&self.segments, self.definite, scope.input),
-            Root::Context => {
-                select::select_owned(&self.segments, self.definite, (scope.context)()).map(Cow::Owned)
-            }
+            Root::Context => select::select_owned(&self.segments, self.definite, (scope.context)()).map(Cow::Owned),
             Root::Variable(_) => None,
         }
     }

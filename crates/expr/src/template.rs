@@ -27,13 +27,19 @@ enum Node {
     /// A subtree without any `.$` field.
     Literal(Value),
     /// A `.$` field's value; `field` is the key as written.
-    Dynamic { field: Box<str>, expr: Expr },
+    Dynamic {
+        field: Box<str>,
+        expr: Expr,
+    },
     /// An object with a dynamic field somewhere: its output keys (suffix dropped), in the
     /// template's order, with null values, and the node of each key.
     ///
     /// Evaluating clones `shape` and fills its values in order: cloning an object copies
     /// its hash table, where inserting the keys one by one would hash each of them.
-    Object { shape: Map, nodes: Box<[Node]> },
+    Object {
+        shape: Map,
+        nodes: Box<[Node]>,
+    },
     Array(Box<[Node]>),
 }
 
@@ -85,7 +91,8 @@ fn compile(value: &Value, pointer: &mut String, errors: &mut Vec<CompileError>) 
                 pointer.truncate(len);
             }
             if dynamic {
-                let shape: Map = fields.iter().map(|(k, _): &(Box<str>, Node)| (String::from(&**k), Value::Null)).collect();
+                let shape: Map =
+                    fields.iter().map(|(k, _): &(Box<str>, Node)| (String::from(&**k), Value::Null)).collect();
                 if shape.len() == fields.len() {
                     Node::Object { shape, nodes: fields.into_iter().map(|(_, n)| n).collect() }
                 } else {

@@ -21,21 +21,14 @@ fn rule(json: &Value) -> Rule {
         return Rule::Not(Box::new(rule(inner)));
     }
     let variable = Path::parse(obj["Variable"].as_str().unwrap()).unwrap();
-    let (field, value) = obj
-        .iter()
-        .find(|(k, _)| *k != "Variable")
-        .expect("an operator");
+    let (field, value) = obj.iter().find(|(k, _)| *k != "Variable").expect("an operator");
     let (op, is_path) = Op::from_field(field).unwrap_or_else(|| panic!("unknown operator {field}"));
     let operand = if is_path {
         Operand::Path(Path::parse(value.as_str().unwrap()).unwrap())
     } else {
         Operand::Value(value.clone())
     };
-    Rule::Compare {
-        variable,
-        op,
-        operand,
-    }
+    Rule::Compare { variable, op, operand }
 }
 
 fn check(case: &Value) -> Result<(), String> {
@@ -43,11 +36,7 @@ fn check(case: &Value) -> Result<(), String> {
     let input = case["input"].clone();
     let ctx = || Value::Null;
     let rng = Rng::new(1);
-    let result = rule.eval(&Scope {
-        input: &input,
-        context: &ctx,
-        rng: &rng,
-    });
+    let result = rule.eval(&Scope { input: &input, context: &ctx, rng: &rng });
     match (result, case.get("expected")) {
         (Ok(got), Some(expected)) if Value::Bool(got) == *expected => Ok(()),
         (Ok(got), Some(expected)) => Err(format!("got {got}, expected {expected}")),
@@ -60,15 +49,11 @@ fn check(case: &Value) -> Result<(), String> {
 #[test]
 fn every_choice_case() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/choice");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let (mut total, mut failures) = (0, Vec::new());
     for file in files {
-        let list: Vec<Value> =
-            expr::json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let list: Vec<Value> = expr::json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for case in list {
             total += 1;
             if let Err(why) = check(&case) {
@@ -77,12 +62,7 @@ fn every_choice_case() {
         }
     }
     assert!(total > 400, "the case files went missing");
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -123,14 +103,7 @@ fn operator_names_round_trip() {
         }
     }
     assert_eq!(path_forms, 16, "16 operators have a Path twin");
-    for bad in [
-        "StringMatchesPath",
-        "IsNullPath",
-        "IsPresentPath",
-        "Foo",
-        "Path",
-        "stringequals",
-    ] {
+    for bad in ["StringMatchesPath", "IsNullPath", "IsPresentPath", "Foo", "Path", "stringequals"] {
         assert_eq!(Op::from_field(bad), None, "{bad}");
     }
 }

@@ -9,20 +9,14 @@ use std::path::Path;
 
 fn cases() -> Vec<(String, Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/intrinsics");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut cases = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let list: Vec<Value> = expr::json::from_str(&text).unwrap();
         for case in list {
-            cases.push((
-                file.file_name().unwrap().to_string_lossy().into_owned(),
-                case,
-            ));
+            cases.push((file.file_name().unwrap().to_string_lossy().into_owned(), case));
         }
     }
     assert!(cases.len() > 100, "the case files went missing");
@@ -44,11 +38,7 @@ fn check(case: &Value) -> Result<(), String> {
     let context = case.get("context").cloned().unwrap_or(Value::Null);
     let make_context = move || context.clone();
     let rng = Rng::new(7);
-    let scope = Scope {
-        input: &input,
-        context: &make_context,
-        rng: &rng,
-    };
+    let scope = Scope { input: &input, context: &make_context, rng: &rng };
     let result = call.eval("FunctionResult.$", &scope);
     if let Some(error) = case.get("error") {
         let failure = match result {
@@ -56,17 +46,11 @@ fn check(case: &Value) -> Result<(), String> {
             Err(f) => f,
         };
         if failure.error != error.as_str().unwrap_or_default() {
-            return Err(format!(
-                "error {} (cause {}), expected {error}",
-                failure.error, failure.cause
-            ));
+            return Err(format!("error {} (cause {}), expected {error}", failure.error, failure.cause));
         }
         if let Some(cause) = case.get("cause") {
             if failure.cause != cause.as_str().unwrap_or_default() {
-                return Err(format!(
-                    "cause\n  got      {}\n  expected {}",
-                    failure.cause, cause
-                ));
+                return Err(format!("cause\n  got      {}\n  expected {}", failure.cause, cause));
             }
         }
         return Ok(());
@@ -84,22 +68,12 @@ fn check(case: &Value) -> Result<(), String> {
             })
             && &s[14..15] == "4"
             && matches!(&s[19..20], "8" | "9" | "a" | "b");
-        return if ok {
-            Ok(())
-        } else {
-            Err(format!("{s} is not a lowercase v4 UUID"))
-        };
+        return if ok { Ok(()) } else { Err(format!("{s} is not a lowercase v4 UUID")) };
     }
     if let Some(range) = case.get("random_in") {
         let (lo, hi) = (range[0].as_i64().unwrap(), range[1].as_i64().unwrap());
-        let n = value
-            .as_i64()
-            .ok_or_else(|| format!("{value} is not an integer"))?;
-        return if (lo..hi).contains(&n) {
-            Ok(())
-        } else {
-            Err(format!("{n} not in [{lo}, {hi})"))
-        };
+        let n = value.as_i64().ok_or_else(|| format!("{value} is not an integer"))?;
+        return if (lo..hi).contains(&n) { Ok(()) } else { Err(format!("{n} not in [{lo}, {hi})")) };
     }
     let expected = &case["output"];
     // Exact comparison: serde_json's Number tells 3 from 3.0, as AWS's output does.
@@ -118,13 +92,7 @@ fn every_intrinsic_case() {
             failures.push(format!("{file} / {}: {why}", case["name"]));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 #[test]
@@ -136,37 +104,14 @@ fn seeded_math_random_depends_only_on_the_seed() {
         .into_iter()
         .map(|seed| {
             let rng = Rng::new(seed);
-            call.eval(
-                "x.$",
-                &Scope {
-                    input: &input,
-                    context: &ctx,
-                    rng: &rng,
-                },
-            )
-            .unwrap()
+            call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap()
         })
         .collect();
-    assert_eq!(
-        draws[0], draws[1],
-        "the execution's generator must not matter when a seed is given"
-    );
+    assert_eq!(draws[0], draws[1], "the execution's generator must not matter when a seed is given");
     let other = Call::parse("States.MathRandom(0, 1000000, 43)").unwrap();
     let rng = Rng::new(1);
-    let third = other
-        .eval(
-            "x.$",
-            &Scope {
-                input: &input,
-                context: &ctx,
-                rng: &rng,
-            },
-        )
-        .unwrap();
-    assert_ne!(
-        draws[0], third,
-        "different seeds should give different numbers"
-    );
+    let third = other.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
+    assert_ne!(draws[0], third, "different seeds should give different numbers");
 }
 
 #[test]
@@ -176,26 +121,8 @@ fn uuids_come_from_the_scope_generator() {
     let ctx = || Value::Null;
     let eval = |seed| {
         let rng = Rng::new(seed);
-        let a = call
-            .eval(
-                "x.$",
-                &Scope {
-                    input: &input,
-                    context: &ctx,
-                    rng: &rng,
-                },
-            )
-            .unwrap();
-        let b = call
-            .eval(
-                "x.$",
-                &Scope {
-                    input: &input,
-                    context: &ctx,
-                    rng: &rng,
-                },
-            )
-            .unwrap();
+        let a = call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
+        let b = call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
         (a, b)
     };
     let (a1, b1) = eval(9);

@@ -10,8 +10,8 @@
 //!
 //! `definite` (optional) checks `is_definite`.
 
-use expr::{Path, Rng, Scope};
 use expr::{json, Value};
+use expr::{Path, Rng, Scope};
 use std::path::PathBuf;
 
 fn check(case: &Value) -> Result<(), String> {

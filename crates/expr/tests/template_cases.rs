@@ -6,8 +6,8 @@
 //! `compile_errors` (a list of `{pointer, field, message}`). `literal` (optional) checks
 //! `is_literal`.
 
-use expr::{template::CompileError, Rng, Scope, Template};
 use expr::{json, Value};
+use expr::{template::CompileError, Rng, Scope, Template};
 use std::path::PathBuf;
 
 fn check(case: &Value) -> Result<(), String> {

@@ -74,10 +74,9 @@ fn details_json(details: &Details) -> Option<(&'static str, Value)> {
             "executionStartedEventDetails",
             json!({ "input": json_text(input), "inputDetails": not_truncated(), "roleArn": role_arn }),
         ),
-        Details::ExecutionSucceeded { output } => (
-            "executionSucceededEventDetails",
-            json!({ "output": json_text(output), "outputDetails": not_truncated() }),
-        ),
+        Details::ExecutionSucceeded { output } => {
+            ("executionSucceededEventDetails", json!({ "output": json_text(output), "outputDetails": not_truncated() }))
+        }
         Details::ExecutionFailed { error, cause } => ("executionFailedEventDetails", error_cause(error, cause)),
         Details::ExecutionAborted { error, cause } => ("executionAbortedEventDetails", error_cause(error, cause)),
         Details::ExecutionTimedOut { error, cause } => ("executionTimedOutEventDetails", error_cause(error, cause)),

@@ -89,7 +89,9 @@ pub fn run(machine: Arc<StateMachine>, input: Value, options: &RunOptions) -> Ru
         history.append(&mut step.history);
         for command in step.commands.drain(..) {
             match command {
-                Command::RunTask { task, state, resource, input, .. } => tasks.push_back((task, state, resource, input)),
+                Command::RunTask { task, state, resource, input, .. } => {
+                    tasks.push_back((task, state, resource, input))
+                }
                 Command::StartTimer { timer, fire_at } => {
                     timers.insert((fire_at, timer));
                 }

@@ -6,12 +6,8 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Each workspace crate and the workspace crates it may use.
-const LAYERS: &[(&str, &[&str])] = &[
-    ("expr", &[]),
-    ("asl", &["expr"]),
-    ("engine", &["asl", "expr"]),
-    ("stepstone", &["asl", "expr", "engine"]),
-];
+const LAYERS: &[(&str, &[&str])] =
+    &[("expr", &[]), ("asl", &["expr"]), ("engine", &["asl", "expr"]), ("stepstone", &["asl", "expr", "engine"])];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.
 const EFFECTFUL: &[&str] = &["tokio", "axum", "reqwest", "rusqlite", "tokio-postgres", "hyper", "mio", "rand"];
@@ -51,7 +47,10 @@ fn each_crate_depends_only_on_the_layers_below_it() {
     let deps = dependencies(&metadata());
     let workspace: Vec<&str> = LAYERS.iter().map(|(name, _)| *name).collect();
     for name in deps.keys() {
-        assert!(workspace.contains(&name.as_str()), "crate {name} is not placed in LAYERS: add it with its allowed dependencies");
+        assert!(
+            workspace.contains(&name.as_str()),
+            "crate {name} is not placed in LAYERS: add it with its allowed dependencies"
+        );
     }
     for (name, allowed) in LAYERS {
         let Some(used) = deps.get(*name) else { panic!("workspace crate {name} is missing") };

@@ -15,7 +15,9 @@ fn cases_dir() -> PathBuf {
 fn placeholder(name: &str) -> Option<Regex> {
     let pattern = match name {
         "<uuid>" => r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-        "<date>" => r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$",
+        "<date>" => {
+            r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$"
+        }
         "<trace>" => r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$",
         _ => return None,
     };
@@ -125,9 +127,10 @@ fn invoker_cases() {
     let mut failures = Vec::new();
     for path in &paths {
         let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        let case: Value = match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| {
-            serde_json::from_str(&t).map_err(|e| e.to_string())
-        }) {
+        let case: Value = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(case) => case,
             Err(e) => {
                 failures.push(format!("{name}: unreadable case: {e}"));
@@ -144,7 +147,10 @@ fn invoker_cases() {
 
 #[test]
 fn placeholders_are_strict() {
-    assert!(matches(&serde_json::json!({"a": "<uuid>"}), &serde_json::json!({"a": "41495a12-ca6f-458b-b9fb-19328efce3f2"})));
+    assert!(matches(
+        &serde_json::json!({"a": "<uuid>"}),
+        &serde_json::json!({"a": "41495a12-ca6f-458b-b9fb-19328efce3f2"})
+    ));
     assert!(!matches(&serde_json::json!({"a": "<uuid>"}), &serde_json::json!({"a": "x"})));
     assert!(!matches(&serde_json::json!({"a": 1, "b": 2}), &serde_json::json!({"b": 2, "a": 1})));
 }

@@ -67,7 +67,13 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -
     if ctx.error_count() != before {
         return None;
     }
-    Some(ChoiceBranch { rule: rule?, next: next?, assign: assign.map(expr::Value::from), condition: None, output: None })
+    Some(ChoiceBranch {
+        rule: rule?,
+        next: next?,
+        assign: assign.map(expr::Value::from),
+        condition: None,
+        output: None,
+    })
 }
 
 /// A rule: a comparison (`Variable` and one operator) or one of `And`, `Or`, `Not`.

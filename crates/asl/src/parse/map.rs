@@ -52,11 +52,7 @@ pub(crate) fn parallel(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind
 
 /// The JSONPath data fields of Parallel and Map: the input template (`Parameters` or
 /// `ItemSelector`), `ResultSelector`, `ResultPath`.
-fn data_fields(
-    ctx: &mut Ctx,
-    cx: &Cx,
-    input_key: &str,
-) -> (Option<expr::Template>, Option<expr::Template>, PathField) {
+fn data_fields(ctx: &mut Ctx, cx: &Cx, input_key: &str) -> (Option<expr::Template>, Option<expr::Template>, PathField) {
     if cx.jsonata() {
         return (None, None, PathField::Default);
     }
@@ -139,11 +135,8 @@ pub(crate) fn map(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
     } else {
         paths::path_field(ctx, obj, "ItemsPath", PathKind::Reference)
     };
-    let (item_selector, result_selector, result_path) = if cx.jsonata() {
-        (None, None, PathField::Default)
-    } else {
-        data_fields(ctx, cx, selector_key)
-    };
+    let (item_selector, result_selector, result_path) =
+        if cx.jsonata() { (None, None, PathField::Default) } else { data_fields(ctx, cx, selector_key) };
     let max_concurrency = if cx.jsonata() && obj.get("MaxConcurrency").is_some_and(is_jsonata) {
         None
     } else {
@@ -200,10 +193,7 @@ fn label(ctx: &mut Ctx, obj: Obj) -> Option<String> {
         ctx.schema("Label cannot be empty", at);
     } else if text.chars().count() > 40 {
         ctx.schema("Label cannot exceed 40 characters", at);
-    } else if let Some(c) = text
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || LABEL_FORBIDDEN.contains(*c))
-    {
+    } else if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control() || LABEL_FORBIDDEN.contains(*c)) {
         ctx.schema(format!("Label contains invalid character: '{}'", c.escape_default()), at);
     }
     Some(text.to_owned())
@@ -235,8 +225,15 @@ fn tolerated(ctx: &mut Ctx, cx: &Cx, key: &str, max: f64) -> Option<Value> {
 
 const ITEM_READER: &[&str] = &["Resource", "Parameters", "Arguments", "ReaderConfig"];
 const READER_CONFIG: &[&str] = &[
-    "InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ItemsPointer",
-    "Transformation", "ManifestType",
+    "InputType",
+    "CSVHeaderLocation",
+    "CSVHeaders",
+    "CSVDelimiter",
+    "MaxItems",
+    "MaxItemsPath",
+    "ItemsPointer",
+    "Transformation",
+    "ManifestType",
 ];
 const ITEM_BATCHER: &[&str] =
     &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"];

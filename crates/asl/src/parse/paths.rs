@@ -34,7 +34,10 @@ pub(crate) fn path(ctx: &mut Ctx, obj: Obj, key: &str, kind: PathKind) -> Option
     };
     match parsed {
         // ResultPath writes into the state input: no context object, no variable.
-        Ok(p) if kind == PathKind::Result && (p.is_context() || !(text == "$" || text.starts_with("$.") || text.starts_with("$["))) => {
+        Ok(p)
+            if kind == PathKind::Result
+                && (p.is_context() || !(text == "$" || text.starts_with("$.") || text.starts_with("$["))) =>
+        {
             ctx.schema(format!("The value for the field '{key}' must be a valid ReferencePath"), obj.at(key));
             None
         }

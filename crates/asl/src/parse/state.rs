@@ -14,23 +14,75 @@ fn jsonpath_fields(ty: &str) -> &'static [&'static str] {
     match ty {
         "Pass" => &["Next", "End", "InputPath", "OutputPath", "Parameters", "ResultPath", "Result", "Assign"],
         "Task" => &[
-            "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Retry",
-            "Catch", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-            "HeartbeatSecondsPath", "Credentials", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Resource",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+            "Assign",
         ],
         "Choice" => &["Choices", "Default", "InputPath", "OutputPath", "Assign"],
-        "Wait" => &["Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign"],
+        "Wait" => &[
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Seconds",
+            "Timestamp",
+            "SecondsPath",
+            "TimestampPath",
+            "Assign",
+        ],
         "Succeed" => &["InputPath", "OutputPath"],
         "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
         "Parallel" => &[
-            "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Retry",
-            "Catch", "Branches", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Branches",
+            "Assign",
         ],
         "Map" => &[
-            "Next", "End", "InputPath", "OutputPath", "ItemsPath", "ItemProcessor", "Iterator", "ItemSelector",
-            "Parameters", "MaxConcurrency", "MaxConcurrencyPath", "ResultSelector", "ResultPath", "Retry", "Catch",
-            "ItemReader", "ItemBatcher", "ResultWriter", "Label", "ToleratedFailurePercentage",
-            "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ItemsPath",
+            "ItemProcessor",
+            "Iterator",
+            "ItemSelector",
+            "Parameters",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "Label",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "Assign",
         ],
         _ => &[],
     }
@@ -41,8 +93,17 @@ fn jsonata_fields(ty: &str) -> &'static [&'static str] {
     match ty {
         "Pass" => &["Next", "End", "Output", "Assign"],
         "Task" => &[
-            "Next", "End", "Arguments", "Output", "Assign", "Retry", "Catch", "Resource", "TimeoutSeconds",
-            "HeartbeatSeconds", "Credentials",
+            "Next",
+            "End",
+            "Arguments",
+            "Output",
+            "Assign",
+            "Retry",
+            "Catch",
+            "Resource",
+            "TimeoutSeconds",
+            "HeartbeatSeconds",
+            "Credentials",
         ],
         "Choice" => &["Choices", "Default", "Output", "Assign"],
         "Wait" => &["Next", "End", "Output", "Assign", "Seconds", "Timestamp"],
@@ -50,9 +111,23 @@ fn jsonata_fields(ty: &str) -> &'static [&'static str] {
         "Fail" => &["Error", "Cause"],
         "Parallel" => &["Next", "End", "Arguments", "Output", "Assign", "Retry", "Catch", "Branches"],
         "Map" => &[
-            "Next", "End", "Items", "ItemProcessor", "Iterator", "ItemSelector", "MaxConcurrency", "Output",
-            "Assign", "Retry", "Catch", "ItemReader", "ItemBatcher", "ResultWriter", "Label",
-            "ToleratedFailurePercentage", "ToleratedFailureCount",
+            "Next",
+            "End",
+            "Items",
+            "ItemProcessor",
+            "Iterator",
+            "ItemSelector",
+            "MaxConcurrency",
+            "Output",
+            "Assign",
+            "Retry",
+            "Catch",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "Label",
+            "ToleratedFailurePercentage",
+            "ToleratedFailureCount",
         ],
         _ => &[],
     }
@@ -113,13 +188,11 @@ pub(crate) fn state(
     let comment = obj.str(ctx, "Comment").map(str::to_owned);
     let jsonpath = ql == QueryLanguage::JSONPath;
     let has_io = !matches!(ty, "Fail");
-    let input_path = if jsonpath && has_io { paths::path_field(ctx, obj, "InputPath", PathKind::Any) } else { PathField::Default };
-    let output_path = if jsonpath && has_io { paths::path_field(ctx, obj, "OutputPath", PathKind::Any) } else { PathField::Default };
-    let assign = if jsonpath {
-        paths::assign(ctx, obj)
-    } else {
-        obj.get("Assign").cloned()
-    };
+    let input_path =
+        if jsonpath && has_io { paths::path_field(ctx, obj, "InputPath", PathKind::Any) } else { PathField::Default };
+    let output_path =
+        if jsonpath && has_io { paths::path_field(ctx, obj, "OutputPath", PathKind::Any) } else { PathField::Default };
+    let assign = if jsonpath { paths::assign(ctx, obj) } else { obj.get("Assign").cloned() };
     let jsonata = (!jsonpath).then(|| jsonata_raw(map));
 
     let terminal = matches!(ty, "Succeed" | "Fail") || obj.get("End") == Some(&Value::Bool(true));
@@ -207,7 +280,12 @@ fn pass(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
     if obj.has("Parameters") && parameters.is_none() && !cx.jsonata() {
         return None;
     }
-    Some(Kind::Pass(Pass { result: obj.get("Result").map(expr::Value::from), parameters, result_path, transition: transition? }))
+    Some(Kind::Pass(Pass {
+        result: obj.get("Result").map(expr::Value::from),
+        parameters,
+        result_path,
+        transition: transition?,
+    }))
 }
 
 fn fail(ctx: &mut Ctx, cx: &Cx) -> Option<Kind> {
@@ -242,7 +320,10 @@ fn wait(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> {
     let present: Vec<&str> =
         ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"].into_iter().filter(|k| obj.has(k)).collect();
     if present.len() != 1 {
-        ctx.schema("Exactly one of these fields is required: [Seconds, Timestamp, SecondsPath, TimestampPath]", obj.ptr);
+        ctx.schema(
+            "Exactly one of these fields is required: [Seconds, Timestamp, SecondsPath, TimestampPath]",
+            obj.ptr,
+        );
         return None;
     }
     let key = present[0];

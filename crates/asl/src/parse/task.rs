@@ -87,35 +87,75 @@ const INTEGRATIONS: &[(&str, &[(&str, u8)])] = &[
     ("batch", &[("submitJob", SYNC)]),
     ("glue", &[("startJobRun", SYNC)]),
     ("databrew", &[("startJobRun", SYNC)]),
-    ("athena", &[
-        ("startQueryExecution", SYNC), ("stopQueryExecution", 0), ("getQueryExecution", 0),
-        ("getQueryResults", 0),
-    ]),
-    ("codebuild", &[
-        ("startBuild", SYNC), ("stopBuild", 0), ("batchDeleteBuilds", 0), ("batchGetReports", 0),
-        ("startBuildBatch", SYNC), ("stopBuildBatch", 0), ("retryBuildBatch", SYNC), ("retryBuild", SYNC),
-        ("deleteBuildBatch", 0),
-    ]),
-    ("eks", &[
-        ("createCluster", SYNC), ("deleteCluster", SYNC), ("createFargateProfile", SYNC),
-        ("deleteFargateProfile", SYNC), ("createNodegroup", SYNC), ("deleteNodegroup", SYNC),
-        ("runJob", SYNC), ("call", 0),
-    ]),
-    ("elasticmapreduce", &[
-        ("createCluster", SYNC), ("terminateCluster", SYNC), ("addStep", SYNC), ("cancelStep", 0),
-        ("setClusterTerminationProtection", 0), ("modifyInstanceFleetByName", 0),
-        ("modifyInstanceGroupByName", 0),
-    ]),
+    (
+        "athena",
+        &[("startQueryExecution", SYNC), ("stopQueryExecution", 0), ("getQueryExecution", 0), ("getQueryResults", 0)],
+    ),
+    (
+        "codebuild",
+        &[
+            ("startBuild", SYNC),
+            ("stopBuild", 0),
+            ("batchDeleteBuilds", 0),
+            ("batchGetReports", 0),
+            ("startBuildBatch", SYNC),
+            ("stopBuildBatch", 0),
+            ("retryBuildBatch", SYNC),
+            ("retryBuild", SYNC),
+            ("deleteBuildBatch", 0),
+        ],
+    ),
+    (
+        "eks",
+        &[
+            ("createCluster", SYNC),
+            ("deleteCluster", SYNC),
+            ("createFargateProfile", SYNC),
+            ("deleteFargateProfile", SYNC),
+            ("createNodegroup", SYNC),
+            ("deleteNodegroup", SYNC),
+            ("runJob", SYNC),
+            ("call", 0),
+        ],
+    ),
+    (
+        "elasticmapreduce",
+        &[
+            ("createCluster", SYNC),
+            ("terminateCluster", SYNC),
+            ("addStep", SYNC),
+            ("cancelStep", 0),
+            ("setClusterTerminationProtection", 0),
+            ("modifyInstanceFleetByName", 0),
+            ("modifyInstanceGroupByName", 0),
+        ],
+    ),
     ("emr-containers", &[("startJobRun", SYNC), ("createVirtualCluster", 0), ("deleteVirtualCluster", SYNC)]),
-    ("emr-serverless", &[
-        ("createApplication", SYNC), ("startApplication", SYNC), ("stopApplication", SYNC),
-        ("deleteApplication", SYNC), ("startJobRun", SYNC), ("cancelJobRun", SYNC),
-    ]),
-    ("sagemaker", &[
-        ("createTrainingJob", SYNC), ("createTransformJob", SYNC), ("createProcessingJob", SYNC),
-        ("createHyperParameterTuningJob", SYNC), ("createLabelingJob", SYNC), ("createModel", 0),
-        ("createEndpointConfig", 0), ("createEndpoint", 0), ("updateEndpoint", 0),
-    ]),
+    (
+        "emr-serverless",
+        &[
+            ("createApplication", SYNC),
+            ("startApplication", SYNC),
+            ("stopApplication", SYNC),
+            ("deleteApplication", SYNC),
+            ("startJobRun", SYNC),
+            ("cancelJobRun", SYNC),
+        ],
+    ),
+    (
+        "sagemaker",
+        &[
+            ("createTrainingJob", SYNC),
+            ("createTransformJob", SYNC),
+            ("createProcessingJob", SYNC),
+            ("createHyperParameterTuningJob", SYNC),
+            ("createLabelingJob", SYNC),
+            ("createModel", 0),
+            ("createEndpointConfig", 0),
+            ("createEndpoint", 0),
+            ("updateEndpoint", 0),
+        ],
+    ),
     ("mediaconvert", &[("createJob", SYNC)]),
     ("bedrock", &[("invokeModel", 0), ("createModelCustomizationJob", SYNC | TOKEN)]),
     ("http", &[("invoke", 0)]),
@@ -178,9 +218,9 @@ fn classify(resource: &str) -> Resource {
             // AWS's exact rules on region and account are unknown; only the shape is checked.
             let _ = (region, account);
             let valid = rest.strip_prefix("function:").is_some_and(|f| {
-                    let mut it = f.splitn(2, ':');
-                    it.next().is_some_and(|name| !name.is_empty()) && it.next().is_none_or(|q| !q.is_empty())
-                });
+                let mut it = f.splitn(2, ':');
+                it.next().is_some_and(|name| !name.is_empty()) && it.next().is_none_or(|q| !q.is_empty())
+            });
             if valid {
                 Resource::Lambda
             } else {
@@ -207,9 +247,9 @@ fn integration(rest: &str) -> Resource {
     };
     let Some((service, api)) = base.split_once(':') else { return Resource::Unknown };
     if service == "aws-sdk" {
-        let valid = api.split_once(':').is_some_and(|(svc, action)| {
-            !svc.is_empty() && !action.is_empty() && !action.contains(':')
-        });
+        let valid = api
+            .split_once(':')
+            .is_some_and(|(svc, action)| !svc.is_empty() && !action.is_empty() && !action.contains(':'));
         return if valid && pattern != Pattern::Sync { Resource::Integration(pattern) } else { Resource::Unknown };
     }
     let Some((_, apis)) = INTEGRATIONS.iter().find(|(s, _)| *s == service) else { return Resource::Unknown };

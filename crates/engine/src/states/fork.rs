@@ -8,12 +8,19 @@ use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait, NOT_RUNNING};
 use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
-use expr::{Failure, Scope};
 use expr::Value;
+use expr::{Failure, Scope};
 use std::collections::VecDeque;
 
 impl Execution {
-    pub(super) fn parallel(&mut self, t: &mut Thread, tid: ThreadId, state: &State, p: &Parallel, step: &mut Step) -> Outcome {
+    pub(super) fn parallel(
+        &mut self,
+        t: &mut Thread,
+        tid: ThreadId,
+        state: &State,
+        p: &Parallel,
+        step: &mut Step,
+    ) -> Outcome {
         let input = self.on_effective(t, state, true, |scope| match &p.parameters {
             Some(template) => template.eval(scope),
             None => Ok(scope.input.clone()),
@@ -36,7 +43,8 @@ impl Execution {
             selector_input: Value::Null,
         };
         for (index, branch) in p.branches.iter().enumerate() {
-            let child = self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event, t.quiet);
+            let child =
+                self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event, t.quiet);
             join.children[index] = child;
         }
         t.wait = Wait::Join(Box::new(join));
@@ -182,11 +190,8 @@ impl Execution {
         join.in_flight -= 1;
         let is_map = join.is_map;
         let mut last = last;
-        let name = if is_map && self.info.record_history {
-            p.machine.states[p.state].name.clone()
-        } else {
-            String::new()
-        };
+        let name =
+            if is_map && self.info.record_history { p.machine.states[p.state].name.clone() } else { String::new() };
         match result {
             Ok(output) => {
                 if is_map {

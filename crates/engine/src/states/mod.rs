@@ -64,13 +64,7 @@ impl Execution {
 
     /// The end of a state that produced `result`: `ResultSelector`, `ResultPath`,
     /// `OutputPath`, the exit event and the transition.
-    pub(crate) fn complete(
-        &mut self,
-        t: &mut Thread,
-        result: Value,
-        io: Io<'_>,
-        step: &mut Step,
-    ) -> Outcome {
+    pub(crate) fn complete(&mut self, t: &mut Thread, result: Value, io: Io<'_>, step: &mut Step) -> Outcome {
         let name = &t.machine.states[t.state].name;
         let result = match io.result_selector {
             None => result,

@@ -6,8 +6,8 @@ use crate::event::{Command, Step};
 use crate::execution::{Execution, Outcome};
 use crate::thread::{Fault, Thread, Wait};
 use asl::{Choice, Fail, Pass, State, Text, Transition, WaitFor};
-use expr::{Failure, Scope};
 use expr::Value;
+use expr::{Failure, Scope};
 
 impl Execution {
     pub(super) fn pass(&mut self, t: &mut Thread, state: &State, pass: &Pass, step: &mut Step) -> Outcome {
@@ -49,7 +49,14 @@ impl Execution {
         self.leave(t, effective, &state.output_path, Transition::Next(next), false, step)
     }
 
-    pub(super) fn wait(&mut self, t: &mut Thread, tid: usize, state: &State, wait: &asl::Wait, step: &mut Step) -> Outcome {
+    pub(super) fn wait(
+        &mut self,
+        t: &mut Thread,
+        tid: usize,
+        state: &State,
+        wait: &asl::Wait,
+        step: &mut Step,
+    ) -> Outcome {
         let fire_at = match self.on_effective(t, state, false, |scope| wait_until(&wait.until, scope, self.now)) {
             Ok(at) => at,
             Err(outcome) => return outcome,

@@ -7,8 +7,8 @@ use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::thread::{Fault, TaskWait, Thread, Wait};
 use asl::{Count, Kind, State, Task};
-use expr::{Failure, Scope};
 use expr::Value;
+use expr::{Failure, Scope};
 
 impl Execution {
     pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {
@@ -70,7 +70,8 @@ impl Execution {
         });
         match result {
             Ok(output) => {
-                let details = Details::TaskSucceeded { resource_type, resource, output: self.copy_for_history(&output) };
+                let details =
+                    Details::TaskSucceeded { resource_type, resource, output: self.copy_for_history(&output) };
                 self.emit(step, &mut t.last_event, details);
                 let io = Io {
                     result_selector: task.result_selector.as_ref(),
@@ -101,7 +102,8 @@ impl Execution {
         let machine = t.machine.clone();
         let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
         let (resource_type, resource) = split_resource(&task.resource);
-        let details = Details::TaskTimedOut { resource_type, resource, error: fault.error.clone(), cause: fault.cause.clone() };
+        let details =
+            Details::TaskTimedOut { resource_type, resource, error: fault.error.clone(), cause: fault.cause.clone() };
         self.emit(step, &mut t.last_event, details);
         Outcome::Failed(fault)
     }
@@ -144,5 +146,9 @@ fn split_resource(resource: &str) -> (String, String) {
 
 fn region_of(resource: &str) -> String {
     let region = resource.split(':').nth(3).unwrap_or("");
-    if region.is_empty() { "us-east-1".to_string() } else { region.to_string() }
+    if region.is_empty() {
+        "us-east-1".to_string()
+    } else {
+        region.to_string()
+    }
 }

@@ -28,12 +28,23 @@ pub fn info(seed: u64) -> ExecutionInfo {
 /// How the script answers one RunTask.
 #[derive(Debug, Clone)]
 pub enum Response {
-    Output { output: Value, after_ms: i64 },
-    Error { error: String, cause: String, after_ms: i64 },
+    Output {
+        output: Value,
+        after_ms: i64,
+    },
+    Error {
+        error: String,
+        cause: String,
+        after_ms: i64,
+    },
     /// Never answers: only a timeout, a stop or a sibling's failure ends it.
     Hang,
     /// Sends `count` heartbeats `every_ms` apart, then answers `then` `every_ms` later.
-    Heartbeats { count: u32, every_ms: i64, then: Box<Response> },
+    Heartbeats {
+        count: u32,
+        every_ms: i64,
+        then: Box<Response>,
+    },
 }
 
 impl Response {
@@ -226,7 +237,11 @@ fn schedule(task: TaskId, response: &Response, now: i64) -> Vec<(i64, Event)> {
 }
 
 /// Feeds a recorded event list to a fresh execution.
-pub fn replay(def: Arc<asl::StateMachine>, seed: u64, fed: &[(Event, i64)]) -> (Vec<HistoryEvent>, Vec<Command>, Status) {
+pub fn replay(
+    def: Arc<asl::StateMachine>,
+    seed: u64,
+    fed: &[(Event, i64)],
+) -> (Vec<HistoryEvent>, Vec<Command>, Status) {
     let mut execution = Execution::new(def, info(seed));
     let mut step = Step::default();
     let mut history = Vec::new();

@@ -2,9 +2,9 @@
 //! `StringMatches` patterns. A value of the wrong type never matches (AWS: no error).
 
 use super::Op;
-use chrono::{DateTime, FixedOffset};
 use crate::json::Number;
 use crate::Value;
+use chrono::{DateTime, FixedOffset};
 use std::cmp::Ordering;
 
 /// Compares `left` (the Variable) with `right` (the operand) for a comparison operator.
@@ -24,9 +24,7 @@ pub(super) fn apply(op: Op, left: &Value, right: &Value) -> bool {
         | Op::StringLessThanEquals
         | Op::StringGreaterThanEquals => match (left, right) {
             // Java compares strings by UTF-16 code units.
-            (Value::String(a), Value::String(b)) => {
-                holds(op, a.encode_utf16().cmp(b.encode_utf16()))
-            }
+            (Value::String(a), Value::String(b)) => holds(op, a.encode_utf16().cmp(b.encode_utf16())),
             _ => false,
         },
         Op::NumericEquals
@@ -42,21 +40,13 @@ pub(super) fn apply(op: Op, left: &Value, right: &Value) -> bool {
         | Op::TimestampGreaterThan
         | Op::TimestampLessThanEquals
         | Op::TimestampGreaterThanEquals => {
-            let (Some(a), Some(b)) = (
-                left.as_str().and_then(timestamp),
-                right.as_str().and_then(timestamp),
-            ) else {
+            let (Some(a), Some(b)) = (left.as_str().and_then(timestamp), right.as_str().and_then(timestamp)) else {
                 return false;
             };
             holds(op, a.cmp(&b))
         }
         // Type tests are handled by the caller.
-        Op::IsNull
-        | Op::IsPresent
-        | Op::IsNumeric
-        | Op::IsString
-        | Op::IsBoolean
-        | Op::IsTimestamp => false,
+        Op::IsNull | Op::IsPresent | Op::IsNumeric | Op::IsString | Op::IsBoolean | Op::IsTimestamp => false,
     }
 }
 
@@ -164,11 +154,7 @@ mod tests {
             ("a\\b", "a\\\\b", true),
         ];
         for (text, pattern, expected) in cases {
-            assert_eq!(
-                matches(text, pattern),
-                expected,
-                "{text:?} matches {pattern:?}"
-            );
+            assert_eq!(matches(text, pattern), expected, "{text:?} matches {pattern:?}");
         }
     }
 

@@ -14,12 +14,7 @@ pub(super) fn partition(ctx: &Ctx) -> Outcome {
         return Err(ctx.invalid("chunk size must be greater than 0"));
     }
     let size = usize::try_from(size).unwrap_or(usize::MAX);
-    Ok(Value::Array(
-        items
-            .chunks(size)
-            .map(|c| Value::Array(c.to_vec()))
-            .collect(),
-    ))
+    Ok(Value::Array(items.chunks(size).map(|c| Value::Array(c.to_vec())).collect()))
 }
 
 pub(super) fn contains(ctx: &Ctx) -> Outcome {
@@ -40,13 +35,9 @@ pub(super) fn range(ctx: &Ctx) -> Outcome {
     let span = if step > 0 { last - first } else { first - last };
     let count = if span < 0 { 0 } else { span / step.abs() + 1 };
     if count > MAX_RANGE_ITEMS {
-        return Err(ctx.invalid(format!(
-            "the range must have at most {MAX_RANGE_ITEMS} items"
-        )));
+        return Err(ctx.invalid(format!("the range must have at most {MAX_RANGE_ITEMS} items")));
     }
-    Ok(Value::Array(
-        (0..count).map(|i| Value::from(first + i * step)).collect(),
-    ))
+    Ok(Value::Array((0..count).map(|i| Value::from(first + i * step)).collect()))
 }
 
 pub(super) fn get_item(ctx: &Ctx) -> Outcome {
@@ -56,12 +47,7 @@ pub(super) fn get_item(ctx: &Ctx) -> Outcome {
         .ok()
         .and_then(|i| items.get(i))
         .cloned()
-        .ok_or_else(|| {
-            ctx.invalid(format!(
-                "index {index} is out of bounds for length {}",
-                items.len()
-            ))
-        })
+        .ok_or_else(|| ctx.invalid(format!("index {index} is out of bounds for length {}", items.len())))
 }
 
 pub(super) fn length(ctx: &Ctx) -> Outcome {

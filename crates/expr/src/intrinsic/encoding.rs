@@ -1,8 +1,8 @@
 //! Encoding functions: `States.Base64Encode`, `States.Base64Decode` and `States.Hash`.
 
 use super::{Ctx, Outcome};
-use base64::Engine as _;
 use crate::Value;
+use base64::Engine as _;
 
 /// The longest input (in characters) that these functions accept.
 const MAX_INPUT_CHARS: usize = 10_000;
@@ -10,18 +10,14 @@ const MAX_INPUT_CHARS: usize = 10_000;
 fn bounded<'c>(ctx: &'c Ctx, i: usize) -> Result<&'c str, super::Problem> {
     let s = ctx.string(i)?;
     if s.chars().count() > MAX_INPUT_CHARS {
-        return Err(ctx.invalid(format!(
-            "the input must have at most {MAX_INPUT_CHARS} characters"
-        )));
+        return Err(ctx.invalid(format!("the input must have at most {MAX_INPUT_CHARS} characters")));
     }
     Ok(s)
 }
 
 pub(super) fn base64_encode(ctx: &Ctx) -> Outcome {
     let s = bounded(ctx, 0)?;
-    Ok(Value::String(
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()).into(),
-    ))
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(s.as_bytes()).into()))
 }
 
 pub(super) fn base64_decode(ctx: &Ctx) -> Outcome {
@@ -29,9 +25,7 @@ pub(super) fn base64_decode(ctx: &Ctx) -> Outcome {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.as_bytes())
         .map_err(|e| ctx.invalid(format!("the input is not valid base64: {e}")))?;
-    String::from_utf8(bytes)
-        .map(Value::from)
-        .map_err(|_| ctx.invalid("the decoded data is not UTF-8 text"))
+    String::from_utf8(bytes).map(Value::from).map_err(|_| ctx.invalid("the decoded data is not UTF-8 text"))
 }
 
 /// `States.Hash(data, algorithm)`: the lowercase hex digest of the UTF-8 data.
@@ -51,7 +45,5 @@ pub(super) fn hash(ctx: &Ctx) -> Outcome {
             )))
         }
     };
-    Ok(Value::String(
-        digest.iter().map(|b| format!("{b:02x}")).collect::<String>().into(),
-    ))
+    Ok(Value::String(digest.iter().map(|b| format!("{b:02x}")).collect::<String>().into()))
 }

@@ -9,8 +9,8 @@ pub(super) fn string_to_json(ctx: &Ctx) -> Outcome {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    let mut value = crate::json::from_str(text)
-        .map_err(|e| ctx.invalid(format!("the string is not valid JSON: {e}")))?;
+    let mut value =
+        crate::json::from_str(text).map_err(|e| ctx.invalid(format!("the string is not valid JSON: {e}")))?;
     zero_for_negative_zero(&mut value);
     Ok(value)
 }
@@ -19,9 +19,7 @@ pub(super) fn string_to_json(ctx: &Ctx) -> Outcome {
 /// (A written `-0.0` becomes `0` too: serde_json keeps no trace of the difference.)
 pub(super) fn zero_for_negative_zero(value: &mut Value) {
     match value {
-        Value::Number(n) if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) => {
-            *value = Value::from(0)
-        }
+        Value::Number(n) if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) => *value = Value::from(0),
         Value::Array(items) => items.iter_mut().for_each(zero_for_negative_zero),
         Value::Object(map) => map.values_mut().for_each(zero_for_negative_zero),
         _ => {}
@@ -39,8 +37,7 @@ pub(super) fn json_to_string(ctx: &Ctx) -> Outcome {
 /// AWS's output lists `b`'s keys first, then the keys only `a` has
 /// (`ls_test_json_manipulation__..._test_json_merge_escaped_argument`).
 pub(super) fn merge(ctx: &Ctx) -> Outcome {
-    let (Some(Value::Object(a)), Some(Value::Object(b))) = (ctx.args.first(), ctx.args.get(1))
-    else {
+    let (Some(Value::Object(a)), Some(Value::Object(b))) = (ctx.args.first(), ctx.args.get(1)) else {
         return Err(ctx.invalid("the first two arguments must be JSON objects"));
     };
     match ctx.args.get(2) {

@@ -9,9 +9,7 @@ use crate::Value;
 pub(super) fn add(ctx: &Ctx) -> Outcome {
     let a = ctx.rounded(0)?;
     let b = ctx.rounded(1)?;
-    let sum = a
-        .checked_add(b)
-        .ok_or_else(|| ctx.invalid("the sum overflows"))?;
+    let sum = a.checked_add(b).ok_or_else(|| ctx.invalid("the sum overflows"))?;
     Ok(Value::from(sum))
 }
 

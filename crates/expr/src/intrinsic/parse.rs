@@ -2,8 +2,8 @@
 //! quotes, numbers, booleans, null, paths and nested calls.
 
 use super::{Arg, Call, Func, MAX_DEPTH};
-use crate::{path::ParseError, Path};
 use crate::Value;
+use crate::{path::ParseError, Path};
 
 pub(super) fn parse(text: &str) -> Result<Call, ParseError> {
     let mut p = Parser { src: text, pos: 0 };
@@ -37,10 +37,7 @@ impl<'a> Parser<'a> {
 
     fn error(&self, what: &str) -> ParseError {
         ParseError {
-            message: format!(
-                "Invalid intrinsic function call '{}': {what} at position {}",
-                self.src, self.pos
-            ),
+            message: format!("Invalid intrinsic function call '{}': {what} at position {}", self.src, self.pos),
         }
     }
 
@@ -90,12 +87,7 @@ impl<'a> Parser<'a> {
                 Some(max) => format!("{min} to {max}"),
             };
             return Err(ParseError {
-                message: format!(
-                    "{} takes {expected} argument(s), got {} in '{}'",
-                    func.name(),
-                    args.len(),
-                    self.src
-                ),
+                message: format!("{} takes {expected} argument(s), got {} in '{}'", func.name(), args.len(), self.src),
             });
         }
         let text = self.src[start..self.pos].to_string();
@@ -108,11 +100,8 @@ impl<'a> Parser<'a> {
             Some('$') => self.path(),
             Some(c) if c == '-' || c.is_ascii_digit() => self.number(),
             Some(_) => {
-                for (word, value) in [
-                    ("true", Value::Bool(true)),
-                    ("false", Value::Bool(false)),
-                    ("null", Value::Null),
-                ] {
+                for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)]
+                {
                     if self.keyword(word) {
                         return Ok(Arg::Literal(value));
                     }
@@ -129,10 +118,8 @@ impl<'a> Parser<'a> {
     /// Consumes `word` when it stands alone (followed by a delimiter).
     fn keyword(&mut self, word: &str) -> bool {
         let rest = self.rest();
-        let ends = rest[word.len().min(rest.len())..]
-            .chars()
-            .next()
-            .is_none_or(|c| c == ',' || c == ')' || c.is_whitespace());
+        let ends =
+            rest[word.len().min(rest.len())..].chars().next().is_none_or(|c| c == ',' || c == ')' || c.is_whitespace());
         if rest.starts_with(word) && ends {
             self.pos += word.len();
             true
@@ -173,10 +160,8 @@ impl<'a> Parser<'a> {
             .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
             .unwrap_or(self.rest().len());
         let token = &self.rest()[..len];
-        let mut value: Value = crate::json::from_str(token)
-            .ok()
-            .filter(Value::is_number)
-            .ok_or_else(|| self.error("invalid number"))?;
+        let mut value: Value =
+            crate::json::from_str(token).ok().filter(Value::is_number).ok_or_else(|| self.error("invalid number"))?;
         super::json::zero_for_negative_zero(&mut value);
         self.pos += len;
         Ok(Arg::Literal(value))
@@ -212,9 +197,8 @@ impl<'a> Parser<'a> {
             }
         }
         let text = rest[..end].trim_end();
-        let path = Path::parse(text).map_err(|e| ParseError {
-            message: format!("Invalid path '{text}' in '{}': {}", self.src, e.message),
-        })?;
+        let path = Path::parse(text)
+            .map_err(|e| ParseError { message: format!("Invalid path '{text}' in '{}': {}", self.src, e.message) })?;
         self.pos += end;
         Ok(Arg::Path(path))
     }

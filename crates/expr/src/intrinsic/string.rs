@@ -99,10 +99,6 @@ fn render(v: &Value, out: &mut String) {
 pub(super) fn split(ctx: &Ctx) -> Outcome {
     let text = ctx.string(0)?;
     let delimiters = ctx.string(1)?;
-    let parts = text
-        .split(|c: char| delimiters.contains(c))
-        .filter(|s| !s.is_empty())
-        .map(Value::from)
-        .collect();
+    let parts = text.split(|c: char| delimiters.contains(c)).filter(|s| !s.is_empty()).map(Value::from).collect();
     Ok(Value::Array(parts))
 }

@@ -194,7 +194,8 @@ mod tests {
             }
             assert_eq!(map.insert("k0", Value::from("x")).is_some(), size > 0);
             let keys: Vec<String> = map.keys().map(|k| k.to_string()).collect();
-            let expected: Vec<String> = (0..size).map(|i| format!("k{i}")).chain((size == 0).then(|| "k0".to_string())).collect();
+            let expected: Vec<String> =
+                (0..size).map(|i| format!("k{i}")).chain((size == 0).then(|| "k0".to_string())).collect();
             assert_eq!(keys, expected);
             for i in 1..size {
                 assert_eq!(map.get(&format!("k{i}")), Some(&Value::from(i)));

@@ -275,7 +275,9 @@ impl PartialEq<serde_json::Value> for Value {
             (Value::Bool(a), serde_json::Value::Bool(b)) => a == b,
             (Value::Number(a), serde_json::Value::Number(b)) => a == b,
             (Value::String(a), serde_json::Value::String(b)) => a.as_str() == b,
-            (Value::Array(a), serde_json::Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y),
+            (Value::Array(a), serde_json::Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+            }
             (Value::Object(a), serde_json::Value::Object(b)) => {
                 a.len() == b.len() && a.iter().all(|(k, v)| b.get(k.as_str()).is_some_and(|w| v == w))
             }

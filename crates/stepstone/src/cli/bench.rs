@@ -90,7 +90,11 @@ fn manifest(dir: &Path) -> Result<Vec<Workload>, Failure> {
     let mut out = Vec::new();
     for entry in list {
         let field = |key: &str| -> Result<String, Failure> {
-            entry.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| bad(&format!("a workload without \"{key}\"")))
+            entry
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| bad(&format!("a workload without \"{key}\"")))
         };
         out.push(Workload {
             id: field("id")?,
@@ -98,7 +102,10 @@ fn manifest(dir: &Path) -> Result<Vec<Workload>, Failure> {
             definition: dir.join(field("definition")?),
             input: dir.join(field("input")?),
             expected: dir.join(field("expected")?),
-            transitions: entry.get("transitions").and_then(Value::as_u64).ok_or_else(|| bad("a workload without \"transitions\""))?,
+            transitions: entry
+                .get("transitions")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| bad("a workload without \"transitions\""))?,
         });
     }
     Ok(out)

@@ -28,12 +28,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         return Err(Failure::usage("the validator returned no state machine and no error"));
     };
     let invoker = invoker(args)?;
-    let options = RunOptions {
-        time_scale: args.time_scale,
-        history: args.history,
-        name: args.name.clone(),
-        invoker,
-    };
+    let options = RunOptions { time_scale: args.time_scale, history: args.history, name: args.name.clone(), invoker };
     let result = local::run(Arc::new(machine), expr::Value::from(&input), &options);
     if args.json {
         let text = serde_json::to_string_pretty(&describe_json(&result, args.history)).unwrap_or_default();
@@ -146,9 +141,6 @@ mod tests {
             cause: Some("C".into()),
             history: vec![],
         };
-        assert_eq!(
-            describe_json(&failed, true),
-            json!({"status": "FAILED", "error": "E", "cause": "C", "events": []})
-        );
+        assert_eq!(describe_json(&failed, true), json!({"status": "FAILED", "error": "E", "cause": "C", "events": []}));
     }
 }

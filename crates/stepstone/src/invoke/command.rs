@@ -124,7 +124,8 @@ fn run(name: &str, command: &str, event: &str) -> Result<(Value, String), (Strin
     if let Some(writer) = writer {
         let _ = writer.join();
     }
-    let output = output.map_err(|e| ("Lambda.Unknown".to_string(), format!("the function '{name}' failed to run: {e}")))?;
+    let output =
+        output.map_err(|e| ("Lambda.Unknown".to_string(), format!("the function '{name}' failed to run: {e}")))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stdout = stdout.trim();
     if !output.status.success() {

@@ -232,7 +232,9 @@ mod tests {
             assert!(e.contains(needle), "{needle:?} missing from {e}");
         }
         assert!(Mocks::parse("{", None, "m", "t").unwrap_err().contains("not valid JSON"));
-        assert!(Mocks::parse(FILE, None, "m", "nope").unwrap_err().contains("no test case 'nope'; it has: happy, flaky"));
+        assert!(Mocks::parse(FILE, None, "m", "nope")
+            .unwrap_err()
+            .contains("no test case 'nope'; it has: happy, flaky"));
         assert!(Mocks::parse(FILE, Some("z"), "m", "happy").unwrap_err().contains("no state machine 'z'"));
     }
 }

@@ -35,7 +35,11 @@ impl Invoker for Local {
             cause.push_str(" the test case has no mock for this state");
         }
         if self.functions.is_empty() {
-            cause.push_str(if self.mocks.is_some() { " and no --function is given" } else { " no --function is given" });
+            cause.push_str(if self.mocks.is_some() {
+                " and no --function is given"
+            } else {
+                " no --function is given"
+            });
         } else {
             cause.push_str(if self.mocks.is_some() { " and" } else { "" });
             cause.push_str(" --function serves only Lambda resources");

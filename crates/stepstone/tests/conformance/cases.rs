@@ -56,9 +56,11 @@ impl Case {
 
     /// Runs without anything external (`needs == ["none"]`) and in JSONPath mode.
     pub fn selectable(&self) -> bool {
-        let needs_none = self.json.get("needs").and_then(Value::as_array).is_some_and(|n| {
-            n.len() == 1 && n[0].as_str() == Some("none")
-        });
+        let needs_none = self
+            .json
+            .get("needs")
+            .and_then(Value::as_array)
+            .is_some_and(|n| n.len() == 1 && n[0].as_str() == Some("none"));
         let tagged_jsonata = self
             .json
             .get("tags")

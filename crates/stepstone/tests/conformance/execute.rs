@@ -51,7 +51,10 @@ fn validation_case(case: &Case, expected: &Value) -> Vec<String> {
                 if errors.is_empty() {
                     vec![]
                 } else {
-                    vec![format!("CreateStateMachine failed (expected success): {}", asl::invalid_definition_message(&errors))]
+                    vec![format!(
+                        "CreateStateMachine failed (expected success): {}",
+                        asl::invalid_definition_message(&errors)
+                    )]
                 }
             }
             Err(e) => vec![e],

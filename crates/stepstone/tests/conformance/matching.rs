@@ -279,11 +279,7 @@ pub fn compare_history(expected: &[String], multiset: bool, actual: &[String]) -
                 })
                 .collect()
         };
-        return vec![format!(
-            "history (multiset) differs: missing {:?} unexpected {:?}",
-            diff(&e, &a),
-            diff(&a, &e)
-        )];
+        return vec![format!("history (multiset) differs: missing {:?} unexpected {:?}", diff(&e, &a), diff(&a, &e))];
     }
     if expected == actual {
         return vec![];
@@ -397,7 +393,10 @@ mod tests {
         let exp = json!({"status": "SUCCEEDED", "output": {"a": 1}});
         assert!(compare_result(&exp, &[], &actual("SUCCEEDED", Some("{\"a\":1.0}"), None, None), &norm).is_empty());
         let p = compare_result(&exp, &[], &actual("FAILED", None, Some("E"), Some("C")), &norm);
-        assert_eq!(p, vec!["status: expected SUCCEEDED got FAILED".to_string(), "(error=Some(\"E\") cause=\"C\")".into()]);
+        assert_eq!(
+            p,
+            vec!["status: expected SUCCEEDED got FAILED".to_string(), "(error=Some(\"E\") cause=\"C\")".into()]
+        );
         let p = compare_result(&exp, &[], &actual("SUCCEEDED", Some("{\"a\":2}"), None, None), &norm);
         assert_eq!(p, vec!["$output.a: expected 1 got 2".to_string()]);
         let p = compare_result(&exp, &[], &actual("SUCCEEDED", Some("nope"), None, None), &norm);
@@ -438,7 +437,10 @@ mod tests {
             compare_history(&e, false, &s(&["A", "B", "C"])),
             vec!["history differs at event 3: expected B got C (expected 3 events, got 3)".to_string()]
         );
-        assert_eq!(compare_history(&e, false, &s(&["A", "B"])), vec!["history length differs: expected 3 got 2".to_string()]);
+        assert_eq!(
+            compare_history(&e, false, &s(&["A", "B"])),
+            vec!["history length differs: expected 3 got 2".to_string()]
+        );
         assert!(compare_history(&e, true, &s(&["B", "A", "B"])).is_empty());
         assert_eq!(
             compare_history(&e, true, &s(&["B", "A", "C"])),
