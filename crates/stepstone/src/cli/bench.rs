@@ -43,7 +43,7 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
     println!("{:<16} {:>8} {:>12} {:>16}  note", "workload", "runs", "transitions", "transitions/s");
     let mut failed = false;
     for w in &workloads {
-        let m = measure(w, Duration::from_secs_f64(args.seconds))?;
+        let m = measure(w, Duration::from_secs_f64(args.seconds), args.history)?;
         let per_second = (m.runs * w.transitions) as f64 / m.elapsed.as_secs_f64().max(1e-9);
         let mut note = String::new();
         if w.id == "W6" || w.name == "wait" {
@@ -61,7 +61,8 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
             per_second
         );
     }
-    println!("one thread, in-process, history off; machine: {} cores", available_cores());
+    let history = if args.history { "on" } else { "off" };
+    println!("one thread, in-process, history {history}; machine: {} cores", available_cores());
     Ok(if failed { EXIT_FAILED } else { 0 })
 }
 
@@ -117,7 +118,7 @@ fn read_json(path: &Path) -> Result<Value, Failure> {
 }
 
 /// Runs one workload repeatedly for about `budget` (at least once) and checks the last output.
-fn measure(w: &Workload, budget: Duration) -> Result<Measured, Failure> {
+fn measure(w: &Workload, budget: Duration, history: bool) -> Result<Measured, Failure> {
     let text = files::read_text(&w.definition)?;
     let input = read_json(&w.input)?;
     let expected = read_json(&w.expected)?;
@@ -127,7 +128,7 @@ fn measure(w: &Workload, budget: Duration) -> Result<Measured, Failure> {
         return Err(Failure::usage(format!("{}: invalid definition: {first}", w.definition.display())));
     };
     let machine = Arc::new(machine);
-    let options = RunOptions { time_scale: 0.0, history: false, name: None, ..RunOptions::default() };
+    let options = RunOptions { time_scale: 0.0, history, name: None, ..RunOptions::default() };
     let input = expr::Value::from(&input);
     // The first run is checked; the timed ones that follow only run.
     let problem = check(&local::run(machine.clone(), input.clone(), &options), &expected);

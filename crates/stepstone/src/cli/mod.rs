@@ -110,6 +110,9 @@ pub struct BenchArgs {
     /// beside the repository.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Record every history event, with its payloads, as a stored execution would.
+    #[arg(long)]
+    pub history: bool,
 }
 
 /// A command that could not do its work: the message to print and the exit code.
