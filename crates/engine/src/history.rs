@@ -96,6 +96,24 @@ pub enum Details {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// A Task whose `Resource` is a Lambda function ARN (not `lambda:invoke`).
+    LambdaFunctionScheduled {
+        resource: String,
+        input: Value,
+        timeout_seconds: Option<u64>,
+    },
+    LambdaFunctionStarted,
+    LambdaFunctionSucceeded {
+        output: Value,
+    },
+    LambdaFunctionFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    LambdaFunctionTimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
     TaskScheduled {
         resource_type: String,
         resource: String,
@@ -178,6 +196,11 @@ impl HistoryEvent {
             Details::MapRunStarted { .. } => "MapRunStarted",
             Details::MapRunSucceeded => "MapRunSucceeded",
             Details::MapRunFailed { .. } => "MapRunFailed",
+            Details::LambdaFunctionScheduled { .. } => "LambdaFunctionScheduled",
+            Details::LambdaFunctionStarted => "LambdaFunctionStarted",
+            Details::LambdaFunctionSucceeded { .. } => "LambdaFunctionSucceeded",
+            Details::LambdaFunctionFailed { .. } => "LambdaFunctionFailed",
+            Details::LambdaFunctionTimedOut { .. } => "LambdaFunctionTimedOut",
             Details::TaskScheduled { .. } => "TaskScheduled",
             Details::TaskStarted { .. } => "TaskStarted",
             Details::TaskSucceeded { .. } => "TaskSucceeded",

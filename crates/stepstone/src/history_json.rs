@@ -104,6 +104,27 @@ fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         Details::MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails", json!({ "mapRunArn": map_run_arn })),
         Details::MapRunSucceeded => return None,
         Details::MapRunFailed { error, cause } => ("mapRunFailedEventDetails", error_cause(error, cause)),
+        Details::LambdaFunctionScheduled { resource, input, timeout_seconds } => {
+            let mut object = Map::new();
+            object.insert("resource".into(), Value::String(resource.clone()));
+            object.insert("input".into(), Value::String(json_text(input)));
+            object.insert("inputDetails".into(), not_truncated());
+            if let Some(t) = timeout_seconds {
+                object.insert("timeoutInSeconds".into(), json!(t));
+            }
+            ("lambdaFunctionScheduledEventDetails", Value::Object(object))
+        }
+        Details::LambdaFunctionStarted => return None,
+        Details::LambdaFunctionSucceeded { output } => (
+            "lambdaFunctionSucceededEventDetails",
+            json!({ "output": json_text(output), "outputDetails": not_truncated() }),
+        ),
+        Details::LambdaFunctionFailed { error, cause } => {
+            ("lambdaFunctionFailedEventDetails", error_cause(error, cause))
+        }
+        Details::LambdaFunctionTimedOut { error, cause } => {
+            ("lambdaFunctionTimedOutEventDetails", error_cause(error, cause))
+        }
         Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
             let mut object = task_base(resource_type, resource);
             object.insert("region".into(), Value::String(region.clone()));
@@ -223,8 +244,14 @@ fn summary(details: &Details) -> (String, String) {
         Details::MapRunStarted { map_run_arn } => (String::new(), map_run_arn.clone()),
         Details::MapRunSucceeded => (String::new(), String::new()),
         Details::MapRunFailed { error, cause } => (String::new(), error_text(error, cause)),
-        Details::TaskScheduled { resource, parameters, .. } => {
-            (resource.clone(), short(format!("parameters={}", json_text(parameters))))
+        Details::TaskScheduled { resource, parameters: input, .. }
+        | Details::LambdaFunctionScheduled { resource, input, .. } => {
+            (resource.clone(), short(format!("parameters={}", json_text(input))))
+        }
+        Details::LambdaFunctionStarted => (String::new(), String::new()),
+        Details::LambdaFunctionSucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),
+        Details::LambdaFunctionFailed { error, cause } | Details::LambdaFunctionTimedOut { error, cause } => {
+            (String::new(), error_text(error, cause))
         }
         Details::TaskStarted { resource, .. } => (resource.clone(), String::new()),
         Details::TaskSucceeded { resource, output, .. } => {

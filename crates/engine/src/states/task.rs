@@ -23,18 +23,28 @@ impl Execution {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
-        let (resource_type, resource) = split_resource(&task.resource);
         let task_id = self.handle();
-        let scheduled = Details::TaskScheduled {
-            resource_type: resource_type.clone(),
-            resource: resource.clone(),
-            region: region_of(&task.resource),
-            parameters: self.copy_for_history(&parameters),
-            timeout_seconds: timeout,
-            heartbeat_seconds: heartbeat,
+        let (scheduled, started) = if is_lambda_function(&task.resource) {
+            let scheduled = Details::LambdaFunctionScheduled {
+                resource: task.resource.clone(),
+                input: self.copy_for_history(&parameters),
+                timeout_seconds: timeout,
+            };
+            (scheduled, Details::LambdaFunctionStarted)
+        } else {
+            let (resource_type, resource) = split_resource(&task.resource);
+            let scheduled = Details::TaskScheduled {
+                resource_type: resource_type.clone(),
+                resource: resource.clone(),
+                region: region_of(&task.resource),
+                parameters: self.copy_for_history(&parameters),
+                timeout_seconds: timeout,
+                heartbeat_seconds: heartbeat,
+            };
+            (scheduled, Details::TaskStarted { resource_type, resource })
         };
         self.emit(step, &mut t.last_event, scheduled);
-        self.emit(step, &mut t.last_event, Details::TaskStarted { resource_type, resource });
+        self.emit(step, &mut t.last_event, started);
         self.tasks.insert(task_id, tid);
         let bound = |seconds: u64, step: &mut Step, this: &mut Execution| {
             let timer = this.handle();
@@ -68,10 +78,15 @@ impl Execution {
             let source = if task.resource.starts_with("arn:aws:states:::") { &resource_type } else { &task.resource };
             dataflow::check_size(&output, source).map(|()| output).map_err(Fault::from)
         });
+        let lambda = is_lambda_function(&task.resource);
         match result {
             Ok(output) => {
-                let details =
-                    Details::TaskSucceeded { resource_type, resource, output: self.copy_for_history(&output) };
+                let output_copy = self.copy_for_history(&output);
+                let details = if lambda {
+                    Details::LambdaFunctionSucceeded { output: output_copy }
+                } else {
+                    Details::TaskSucceeded { resource_type, resource, output: output_copy }
+                };
                 self.emit(step, &mut t.last_event, details);
                 let io = Io {
                     result_selector: task.result_selector.as_ref(),
@@ -83,11 +98,11 @@ impl Execution {
                 self.complete(t, output, io, step)
             }
             Err(fault) => {
-                let details = Details::TaskFailed {
-                    resource_type,
-                    resource,
-                    error: fault.error.clone(),
-                    cause: fault.cause.clone(),
+                let (error, cause) = (fault.error.clone(), fault.cause.clone());
+                let details = if lambda {
+                    Details::LambdaFunctionFailed { error, cause }
+                } else {
+                    Details::TaskFailed { resource_type, resource, error, cause }
                 };
                 self.emit(step, &mut t.last_event, details);
                 Outcome::Failed(fault)
@@ -101,9 +116,13 @@ impl Execution {
     pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: Fault, step: &mut Step) -> Outcome {
         let machine = t.machine.clone();
         let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
-        let (resource_type, resource) = split_resource(&task.resource);
-        let details =
-            Details::TaskTimedOut { resource_type, resource, error: fault.error.clone(), cause: fault.cause.clone() };
+        let (error, cause) = (fault.error.clone(), fault.cause.clone());
+        let details = if is_lambda_function(&task.resource) {
+            Details::LambdaFunctionTimedOut { error, cause }
+        } else {
+            let (resource_type, resource) = split_resource(&task.resource);
+            Details::TaskTimedOut { resource_type, resource, error, cause }
+        };
         self.emit(step, &mut t.last_event, details);
         Outcome::Failed(fault)
     }
@@ -127,6 +146,13 @@ fn count(count: Option<&Count>, scope: &Scope) -> Result<Option<u64>, Failure> {
             },
         },
     }
+}
+
+/// A Lambda function given by its ARN as the `Resource` (AWS writes `LambdaFunction...`
+/// events for it, where `arn:aws:states:::lambda:invoke` gets `Task...` events).
+fn is_lambda_function(resource: &str) -> bool {
+    let parts: Vec<&str> = resource.splitn(7, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "lambda", _, _, "function", _])
 }
 
 /// AWS's `resourceType` and `resource` of history events: `arn:aws:states:::lambda:invoke`

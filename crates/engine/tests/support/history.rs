@@ -79,6 +79,22 @@ pub fn details(event: &HistoryEvent) -> Value {
                 put("cause", c);
             }
         }
+        Details::LambdaFunctionScheduled { resource, input, timeout_seconds } => {
+            put("resource", json!(resource));
+            put("input", input.clone());
+            if let Some(t) = timeout_seconds {
+                put("timeoutInSeconds", json!(t));
+            }
+        }
+        Details::LambdaFunctionSucceeded { output } => put("output", output.clone()),
+        Details::LambdaFunctionFailed { error, cause } | Details::LambdaFunctionTimedOut { error, cause } => {
+            if let Some(e) = opt(error) {
+                put("error", e);
+            }
+            if let Some(c) = opt(cause) {
+                put("cause", c);
+            }
+        }
         #[allow(unreachable_patterns)]
         _ => {}
     }
