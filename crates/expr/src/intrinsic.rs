@@ -6,7 +6,6 @@
 
 mod array;
 mod encoding;
-mod id;
 mod json;
 mod math;
 mod parse;
@@ -227,7 +226,7 @@ fn run(ctx: Ctx) -> Outcome {
         Func::Hash => encoding::hash(&ctx),
         Func::MathRandom => math::random(&ctx),
         Func::MathAdd => math::add(&ctx),
-        Func::Uuid => Ok(Value::from(id::uuid_v4(ctx.scope.rng))),
+        Func::Uuid => Ok(Value::from(ctx.scope.rng.uuid_v4())),
     }
 }
 

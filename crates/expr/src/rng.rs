@@ -26,4 +26,12 @@ impl Rng {
     pub fn state(&self) -> u64 {
         self.state.get()
     }
+
+    /// A version 4 UUID (RFC 4122 text form) drawn from this generator.
+    pub fn uuid_v4(&self) -> String {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.next_u64().to_be_bytes());
+        bytes[8..].copy_from_slice(&self.next_u64().to_be_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    }
 }

@@ -3,6 +3,8 @@
 //! A case has `name`, `rule` (an ASL Choice rule without `Next`), `input`, and either
 //! `expected` (the boolean result) or `error` with `cause`.
 
+mod support;
+
 use expr::{
     choice::{Op, Operand, Rule},
     Path, Rng, Scope, Value,
@@ -48,21 +50,7 @@ fn check(case: &Value) -> Result<(), String> {
 
 #[test]
 fn every_choice_case() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/choice");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    let (mut total, mut failures) = (0, Vec::new());
-    for file in files {
-        let list: Vec<Value> = expr::json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        for case in list {
-            total += 1;
-            if let Err(why) = check(&case) {
-                failures.push(format!("{} / {}: {why}", file.display(), case["name"]));
-            }
-        }
-    }
-    assert!(total > 400, "the case files went missing");
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+    support::check_folder("choice", 400, check);
 }
 
 #[test]

@@ -4,24 +4,9 @@
 //! `context`) with `output` (exact JSON, integers stay integers), `error` (+ optional
 //! `cause`), `uuid: true` (a v4 UUID) or `random_in: [start, end]`.
 
-use expr::{intrinsic::Call, Rng, Scope, Value};
-use std::path::Path;
+mod support;
 
-fn cases() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/intrinsics");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    let mut cases = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let list: Vec<Value> = expr::json::from_str(&text).unwrap();
-        for case in list {
-            cases.push((file.file_name().unwrap().to_string_lossy().into_owned(), case));
-        }
-    }
-    assert!(cases.len() > 100, "the case files went missing");
-    cases
-}
+use expr::{intrinsic::Call, Rng, Scope, Value};
 
 /// Runs one case; returns a description of the mismatch, if any.
 fn check(case: &Value) -> Result<(), String> {
@@ -85,14 +70,7 @@ fn check(case: &Value) -> Result<(), String> {
 
 #[test]
 fn every_intrinsic_case() {
-    let mut failures = Vec::new();
-    let cases = cases();
-    for (file, case) in &cases {
-        if let Err(why) = check(case) {
-            failures.push(format!("{file} / {}: {why}", case["name"]));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    support::check_folder("intrinsics", 100, check);
 }
 
 #[test]

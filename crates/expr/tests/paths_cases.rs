@@ -10,9 +10,10 @@
 //!
 //! `definite` (optional) checks `is_definite`.
 
+mod support;
+
 use expr::{json, Value};
 use expr::{Path, Rng, Scope};
-use std::path::PathBuf;
 
 fn check(case: &Value) -> Result<(), String> {
     let name = case["name"].as_str().unwrap_or("?");
@@ -85,23 +86,7 @@ fn check(case: &Value) -> Result<(), String> {
 
 #[test]
 fn path_cases() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test_data/paths");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for file in &files {
-        let cases: Vec<Value> = expr::json::from_str(&std::fs::read_to_string(file).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        for case in &cases {
-            count += 1;
-            if let Err(e) = check(case) {
-                failures.push(format!("{}: {e}", file.file_name().unwrap().to_string_lossy()));
-            }
-        }
-    }
-    assert!(count > 50, "only {count} cases found");
-    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+    support::check_folder("paths", 50, check);
 }
 
 /// The hot path: a definite path into the input borrows, it does not copy.

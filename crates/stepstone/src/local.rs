@@ -66,7 +66,7 @@ pub const STATE_MACHINE_NAME: &str = "local";
 pub fn run(machine: Arc<StateMachine>, input: Value, options: &RunOptions) -> RunResult {
     let start = now_millis();
     let seed = (start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(std::process::id());
-    let name = options.name.clone().unwrap_or_else(|| uuid_from(seed));
+    let name = options.name.clone().unwrap_or_else(|| expr::Rng::new(seed).uuid_v4());
     let info = ExecutionInfo {
         execution_arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{STATE_MACHINE_NAME}:{name}"),
         name,
@@ -154,19 +154,4 @@ pub fn run(machine: Arc<StateMachine>, input: Value, options: &RunOptions) -> Ru
 
 fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-/// A UUID v4 text drawn from `seed`.
-fn uuid_from(seed: u64) -> String {
-    let rng = expr::Rng::new(seed);
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
 }

@@ -260,16 +260,7 @@ fn http_date() -> String {
 fn request_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let seed = (now_nanos() as u64) ^ COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let rng = expr::Rng::new(seed ^ u64::from(std::process::id()));
-    let (a, b) = (rng.next_u64(), rng.next_u64());
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
+    expr::Rng::new(seed ^ u64::from(std::process::id())).uuid_v4()
 }
 
 #[cfg(test)]
