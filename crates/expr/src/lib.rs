@@ -15,6 +15,7 @@ mod dynamic;
 mod failure;
 pub mod intrinsic;
 pub mod json;
+pub mod jsonata;
 pub mod path;
 mod rng;
 mod scope;
