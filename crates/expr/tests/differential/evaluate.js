@@ -1,0 +1,31 @@
+// Evaluates each expression of a case file with the reference JSONata (jsonata@2.0.6), for
+// the differential test (tests/jsonata_differential.rs). Usage: node evaluate.js <jsonata
+// module dir> <cases.json>. Prints one JSON result per case: {value} | {undefined: true} |
+// {error: code}.
+const path = require('path');
+const fs = require('fs');
+const jsonata = require(path.join(process.argv[2], 'node_modules', 'jsonata'));
+const cases = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+
+async function run() {
+  const out = [];
+  for (const c of cases.expressions) {
+    for (const input of cases.inputs) {
+      try {
+        const expr = jsonata(c);
+        const value = await expr.evaluate(undefined, { states: { input } });
+        if (value === undefined) {
+          out.push({ undefined: true });
+        } else if (typeof value === 'function' || value instanceof RegExp) {
+          out.push({ error: 'function' });
+        } else {
+          out.push({ value: JSON.parse(JSON.stringify(value)) });
+        }
+      } catch (e) {
+        out.push({ error: String(e.code || e.message) });
+      }
+    }
+  }
+  process.stdout.write(JSON.stringify(out));
+}
+run();
