@@ -66,13 +66,22 @@ pub struct State {
     pub input_path: PathField,
     /// `OutputPath` (every type but Fail).
     pub output_path: PathField,
-    /// `Assign`, kept as written (workflow variables are evaluated by a later layer).
-    pub assign: Option<Value>,
+    /// `Assign`: the workflow variables the state sets.
+    pub assign: Option<Assign>,
     /// JSONata states only: the fields that hold JSONata (`Arguments`, `Output`, `Items`, and
     /// any `{% ... %}` value such as `Seconds` or `TimeoutSeconds`), kept as written. Typed
     /// fields that such an expression replaces hold a neutral placeholder.
     pub jsonata: Option<expr::Map>,
     pub kind: Kind,
+}
+
+/// `Assign`: the workflow variables a state (or a Choice rule, or a catcher) sets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assign {
+    /// JSONPath mode: a payload template (`"name.$": "$.path"`); `$` is the state's result.
+    JsonPath(Template),
+    /// JSONata mode, as written.
+    Jsonata(Value),
 }
 
 /// An optional path field whose absence and `null` mean different things
@@ -166,8 +175,8 @@ pub struct ChoiceBranch {
     /// The JSONPath rule. For a JSONata rule it is an empty `And` and `condition` holds it.
     pub rule: Rule,
     pub next: StateId,
-    /// The rule's own `Assign`, kept as written.
-    pub assign: Option<Value>,
+    /// The rule's own `Assign`, used when the rule matches.
+    pub assign: Option<Assign>,
     /// JSONata rules: `Condition` as written.
     pub condition: Option<Value>,
     /// JSONata rules: `Output` as written.
@@ -275,8 +284,8 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: StateId,
     pub result_path: PathField,
-    /// The catcher's `Assign`, kept as written.
-    pub assign: Option<Value>,
+    /// The catcher's `Assign`, used instead of the state's when the catcher matches.
+    pub assign: Option<Assign>,
     /// JSONata catchers: `Output` as written.
     pub output: Option<Value>,
 }

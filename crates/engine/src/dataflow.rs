@@ -16,23 +16,6 @@ pub(crate) fn select<'v>(field: &PathField, scope: &Scope<'v>) -> Result<Cow<'v,
     }
 }
 
-/// Same as [`select`], for an owned value (`OutputPath` after `ResultPath`).
-pub(crate) fn select_owned(
-    field: &PathField,
-    value: Value,
-    context: &dyn Fn() -> Value,
-    rng: &expr::Rng,
-) -> Result<Value, Failure> {
-    match field {
-        PathField::Default => Ok(value),
-        PathField::Null => Ok(Value::Object(Default::default())),
-        PathField::Path(path) => {
-            let scope = Scope { input: &value, context, rng };
-            path.select_required(&scope).map(|v| v.into_owned())
-        }
-    }
-}
-
 /// `ResultPath`: put `result` into the state's raw input (absent: replace; null: discard).
 pub(crate) fn merge(field: &PathField, mut input: Value, result: Value) -> Result<Value, Failure> {
     match field {

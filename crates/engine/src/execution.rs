@@ -5,8 +5,9 @@ use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
 use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait};
+use crate::variables::Frame;
 use asl::{Machine, StateId, StateMachine};
-use expr::Value;
+use expr::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -177,7 +178,7 @@ impl Execution {
         }
         let machine = self.def.machine.clone();
         // AWS gives the first state's entered event previousEventId 0.
-        self.spawn(machine, input, None, 0, false);
+        self.spawn(machine, input, None, 0, false, Arc::default());
     }
 
     /// A fresh id for a task or a timer.
@@ -225,6 +226,7 @@ impl Execution {
         parent: Option<Child>,
         last_event: u64,
         quiet: bool,
+        vars: Arc<Frame>,
     ) -> ThreadId {
         let state = machine.start_at;
         let thread = Thread {
@@ -241,6 +243,7 @@ impl Execution {
             resume: Resume::Enter,
             started: false,
             quiet,
+            vars,
         };
         let tid = match self.free.pop() {
             Some(tid) => {
@@ -403,7 +406,7 @@ impl Execution {
     }
 
     /// Writes the `...StateExited` event of the thread's current state.
-    pub(crate) fn exit(&mut self, t: &mut Thread, output: &Value, step: &mut Step) {
+    pub(crate) fn exit(&mut self, t: &mut Thread, output: &Value, assigned: Option<Map>, step: &mut Step) {
         if !self.info.record_history {
             self.count_event(&mut t.last_event);
             return;
@@ -413,6 +416,7 @@ impl Execution {
             state_type: StateType::of(&state.kind),
             name: if self.info.record_history { state.name.clone() } else { String::new() },
             output: self.copy_for_history(output),
+            assigned_variables: assigned,
         };
         self.emit(step, &mut t.last_event, details);
     }

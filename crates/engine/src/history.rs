@@ -1,6 +1,6 @@
 //! History events, as AWS's `GetExecutionHistory` reports them (types, ids, details).
 
-use expr::Value;
+use expr::{Map, Value};
 
 /// One event of an execution's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,8 @@ pub enum Details {
         state_type: StateType,
         name: String,
         output: Value,
+        /// The variables the state assigned (`Assign`), when it has one.
+        assigned_variables: Option<Map>,
     },
     StateAborted {
         state_type: StateType,

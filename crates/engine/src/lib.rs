@@ -14,6 +14,7 @@ mod history;
 mod retry;
 mod states;
 mod thread;
+mod variables;
 
 pub use event::{Command, Event, Step, TaskId, TimerId};
 pub use execution::{Execution, ExecutionInfo, Status};

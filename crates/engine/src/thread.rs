@@ -1,6 +1,7 @@
 //! A thread of control: one path through a machine (the top level, a Parallel branch or a
 //! Map iteration), its current state, and what it waits for.
 
+use crate::variables::Frame;
 use crate::{TaskId, TimerId};
 use asl::{Machine, StateId};
 use expr::Value;
@@ -46,6 +47,8 @@ pub(crate) struct Thread {
     /// A Distributed Map iteration: its events belong to a child execution's history,
     /// not to this one.
     pub quiet: bool,
+    /// The workflow variables this thread assigns in (and the outer ones it reads).
+    pub vars: Arc<Frame>,
 }
 
 /// Where a child thread reports to.

@@ -25,7 +25,7 @@ pub use dynamic::Expr;
 pub use failure::Failure;
 pub use path::Path;
 pub use rng::Rng;
-pub use scope::Scope;
+pub use scope::{NoVariables, Scope, Variables};
 pub use template::Template;
 
 pub use json::{Map, Str, Value};

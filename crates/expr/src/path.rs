@@ -139,7 +139,10 @@ impl Path {
         match self.root {
             Root::Input => select::select_borrowed(&self.segments, self.definite, scope.input),
             Root::Context => select::select_owned(&self.segments, self.definite, (scope.context)()).map(Cow::Owned),
-            Root::Variable(_) => None,
+            Root::Variable(ref name) => {
+                let value = scope.variables.get(name)?;
+                select::select_borrowed(&self.segments, self.definite, value)
+            }
         }
     }
 
@@ -153,7 +156,10 @@ impl Path {
         let reason = match self.root {
             Root::Input => select::missing_reason(&self.segments, scope.input),
             Root::Context => select::missing_reason(&self.segments, &(scope.context)()),
-            Root::Variable(_) => format!("No results for path: {}", self.text),
+            Root::Variable(ref name) => match scope.variables.get(name) {
+                Some(value) => select::missing_reason(&self.segments, value),
+                None => format!("No results for path: {}", self.text),
+            },
         };
         Err(Failure::runtime(format!("Invalid path '{}' : {reason}", self.text)))
     }

@@ -38,7 +38,7 @@ fn check(case: &Value) -> Result<(), String> {
     let input = case["input"].clone();
     let ctx = || Value::Null;
     let rng = Rng::new(1);
-    let result = rule.eval(&Scope { input: &input, context: &ctx, rng: &rng });
+    let result = rule.eval(&Scope { input: &input, context: &ctx, rng: &rng, variables: &expr::NoVariables });
     match (result, case.get("expected")) {
         (Ok(got), Some(expected)) if Value::Bool(got) == *expected => Ok(()),
         (Ok(got), Some(expected)) => Err(format!("got {got}, expected {expected}")),

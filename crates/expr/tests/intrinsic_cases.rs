@@ -23,7 +23,7 @@ fn check(case: &Value) -> Result<(), String> {
     let context = case.get("context").cloned().unwrap_or(Value::Null);
     let make_context = move || context.clone();
     let rng = Rng::new(7);
-    let scope = Scope { input: &input, context: &make_context, rng: &rng };
+    let scope = Scope { input: &input, context: &make_context, rng: &rng, variables: &expr::NoVariables };
     let result = call.eval("FunctionResult.$", &scope);
     if let Some(error) = case.get("error") {
         let failure = match result {
@@ -82,13 +82,14 @@ fn seeded_math_random_depends_only_on_the_seed() {
         .into_iter()
         .map(|seed| {
             let rng = Rng::new(seed);
-            call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap()
+            call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng, variables: &expr::NoVariables }).unwrap()
         })
         .collect();
     assert_eq!(draws[0], draws[1], "the execution's generator must not matter when a seed is given");
     let other = Call::parse("States.MathRandom(0, 1000000, 43)").unwrap();
     let rng = Rng::new(1);
-    let third = other.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
+    let third =
+        other.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng, variables: &expr::NoVariables }).unwrap();
     assert_ne!(draws[0], third, "different seeds should give different numbers");
 }
 
@@ -99,8 +100,12 @@ fn uuids_come_from_the_scope_generator() {
     let ctx = || Value::Null;
     let eval = |seed| {
         let rng = Rng::new(seed);
-        let a = call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
-        let b = call.eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng }).unwrap();
+        let a = call
+            .eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng, variables: &expr::NoVariables })
+            .unwrap();
+        let b = call
+            .eval("x.$", &Scope { input: &input, context: &ctx, rng: &rng, variables: &expr::NoVariables })
+            .unwrap();
         (a, b)
     };
     let (a1, b1) = eval(9);

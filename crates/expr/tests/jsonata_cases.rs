@@ -100,7 +100,8 @@ fn random_draws_advance_the_execution_generator() {
     let input = json!({});
     let (build, lookup) = (|| json!({}), |_: &str| None);
     let rng = Rng::new(1);
-    let env = Env { input: &input, result: None, error_output: None, context: &build, variable: &lookup, rng: &rng, now: 0 };
+    let env =
+        Env { input: &input, result: None, error_output: None, context: &build, variable: &lookup, rng: &rng, now: 0 };
     let expression = Expression::parse("[$uuid(), $uuid()]").unwrap();
     let first = expression.eval(&env).unwrap().unwrap();
     let second = expression.eval(&env).unwrap().unwrap();

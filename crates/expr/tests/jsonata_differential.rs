@@ -45,9 +45,16 @@ fn inputs() -> Vec<Value> {
 
 /// Deterministic expressions: every template filled with every operand of its kind.
 fn expressions() -> Vec<String> {
-    let nums = ["$states.input.a", "$states.input.b", "$states.input.neg", "2", "0.5", "1e3", "$count($states.input.n)"];
+    let nums =
+        ["$states.input.a", "$states.input.b", "$states.input.neg", "2", "0.5", "1e3", "$count($states.input.n)"];
     let strs = ["$states.input.s", "'abc'", "$states.input.str", "$string($states.input.a)", "$states.input.o.y"];
-    let arrs = ["$states.input.n", "$states.input.items.price", "[3, 1, 2]", "$states.input.empty", "$states.input.items[qty > 1].qty"];
+    let arrs = [
+        "$states.input.n",
+        "$states.input.items.price",
+        "[3, 1, 2]",
+        "$states.input.empty",
+        "$states.input.items[qty > 1].qty",
+    ];
     let mut out = Vec::new();
     for a in nums {
         for b in nums {
@@ -57,26 +64,75 @@ fn expressions() -> Vec<String> {
                 }
             }
         }
-        for f in ["$round({})", "$round({}, 1)", "$floor({})", "$ceil({})", "$abs({})", "$string({})", "$number({})",
-                  "$sqrt($abs({}))", "$power({}, 2)", "-{}", "$formatNumber({}, '#,##0.00')", "$boolean({})"] {
+        for f in [
+            "$round({})",
+            "$round({}, 1)",
+            "$floor({})",
+            "$ceil({})",
+            "$abs({})",
+            "$string({})",
+            "$number({})",
+            "$sqrt($abs({}))",
+            "$power({}, 2)",
+            "-{}",
+            "$formatNumber({}, '#,##0.00')",
+            "$boolean({})",
+        ] {
             out.push(f.replace("{}", a));
         }
     }
     for s in strs {
-        for f in ["$uppercase({})", "$lowercase({})", "$length({})", "$trim({})", "$substring({}, 1, 3)",
-                  "$substring({}, -3)", "$substringBefore({}, ' ')", "$substringAfter({}, ' ')", "$split({}, ',')",
-                  "$split({}, '')", "$join($split({}, ' '), '-')", "$contains({}, 'o')", "$replace({}, 'o', '0')",
-                  "$number({})", "{} & '!'", "$pad({}, 8, '*')", "$string({})", "$reverse($split({}, ''))",
-                  "$match({}, /[a-z]+/).match", "$base64encode({})", "{} in ['abc', 'x']", "$exists({})"] {
+        for f in [
+            "$uppercase({})",
+            "$lowercase({})",
+            "$length({})",
+            "$trim({})",
+            "$substring({}, 1, 3)",
+            "$substring({}, -3)",
+            "$substringBefore({}, ' ')",
+            "$substringAfter({}, ' ')",
+            "$split({}, ',')",
+            "$split({}, '')",
+            "$join($split({}, ' '), '-')",
+            "$contains({}, 'o')",
+            "$replace({}, 'o', '0')",
+            "$number({})",
+            "{} & '!'",
+            "$pad({}, 8, '*')",
+            "$string({})",
+            "$reverse($split({}, ''))",
+            "$match({}, /[a-z]+/).match",
+            "$base64encode({})",
+            "{} in ['abc', 'x']",
+            "$exists({})",
+        ] {
             out.push(f.replace("{}", s));
         }
     }
     for a in arrs {
-        for f in ["$sum({})", "$max({})", "$min({})", "$average({})", "$count({})", "$sort({})", "$reverse({})",
-                  "$distinct({})", "$append({}, 9)", "$map({}, function($v) { $v * 2 })",
-                  "$filter({}, function($v) { $v > 2 })", "$reduce({}, function($x, $y) { $x + $y })",
-                  "$reduce({}, function($x, $y) { $x + $y }, 100)", "$join($map({}, $string), ',')", "{}[0]",
-                  "{}[-1]", "{}[$ > 1]", "$zip({}, [1, 2])", "$shuffle([1]) = [1] and $exists({})", "[{}]", "{}.$string()"] {
+        for f in [
+            "$sum({})",
+            "$max({})",
+            "$min({})",
+            "$average({})",
+            "$count({})",
+            "$sort({})",
+            "$reverse({})",
+            "$distinct({})",
+            "$append({}, 9)",
+            "$map({}, function($v) { $v * 2 })",
+            "$filter({}, function($v) { $v > 2 })",
+            "$reduce({}, function($x, $y) { $x + $y })",
+            "$reduce({}, function($x, $y) { $x + $y }, 100)",
+            "$join($map({}, $string), ',')",
+            "{}[0]",
+            "{}[-1]",
+            "{}[$ > 1]",
+            "$zip({}, [1, 2])",
+            "$shuffle([1]) = [1] and $exists({})",
+            "[{}]",
+            "{}.$string()",
+        ] {
             out.push(f.replace("{}", a));
         }
     }
@@ -265,7 +321,11 @@ fn differential_against_jsonata_js() {
             i += 1;
             let mine = ours(expression, input);
             if !same(&mine, theirs) {
-                differences.push((expression.as_str(), k, format!("{expression}  [input {k}]\n    jsonata-js:   {theirs}\n    jsonata-core: {mine}")));
+                differences.push((
+                    expression.as_str(),
+                    k,
+                    format!("{expression}  [input {k}]\n    jsonata-js:   {theirs}\n    jsonata-core: {mine}"),
+                ));
             }
         }
     }

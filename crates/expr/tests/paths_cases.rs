@@ -63,7 +63,8 @@ fn check(case: &Value) -> Result<(), String> {
 
     let build = || context.clone();
     let rng = Rng::new(1);
-    let scope = Scope { input: &input, context: &build, rng: &rng };
+    let variables = case.get("variables").and_then(Value::as_object).cloned().unwrap_or_default();
+    let scope = Scope { input: &input, context: &build, rng: &rng, variables: &variables };
     if let Some(cause) = case.get("required_error") {
         return match path.select_required(&scope) {
             Err(f) if f.error == "States.Runtime" && json!(f.cause) == *cause => Ok(()),
@@ -95,7 +96,7 @@ fn definite_input_paths_borrow() {
     let input = json!({"last": {"step": 3}, "a": [{"b": 1}]});
     let build = || panic!("the context object must not be built for `$` paths");
     let rng = Rng::new(0);
-    let scope = Scope { input: &input, context: &build, rng: &rng };
+    let scope = Scope { input: &input, context: &build, rng: &rng, variables: &expr::NoVariables };
     for (text, expected) in [("$.last.step", json!(3)), ("$.a[0].b", json!(1)), ("$", input.clone())] {
         let path = Path::parse(text).unwrap();
         match path.select(&scope) {
@@ -115,7 +116,7 @@ fn context_built_only_for_context_paths() {
         json!({"State": {"Name": "S"}})
     };
     let rng = Rng::new(0);
-    let scope = Scope { input: &input, context: &build, rng: &rng };
+    let scope = Scope { input: &input, context: &build, rng: &rng, variables: &expr::NoVariables };
     let path = Path::parse("$$.State.Name").unwrap();
     assert_eq!(path.select(&scope).map(|v| v.into_owned()), Some(json!("S")));
     assert_eq!(calls.get(), 1);

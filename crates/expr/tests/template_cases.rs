@@ -32,7 +32,7 @@ fn check(case: &Value) -> Result<(), String> {
     }
     let build = || context.clone();
     let rng = Rng::new(7);
-    let scope = Scope { input: &input, context: &build, rng: &rng };
+    let scope = Scope { input: &input, context: &build, rng: &rng, variables: &expr::NoVariables };
     match (template.eval(&scope), case.get("expected"), case.get("error")) {
         (Ok(got), Some(expected), None) if got == *expected => {
             // Key order matters (AWS keeps it): compare the serialised text too.

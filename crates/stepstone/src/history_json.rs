@@ -84,10 +84,21 @@ fn details_json(details: &Details) -> Option<(&'static str, Value)> {
             "stateEnteredEventDetails",
             json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() }),
         ),
-        Details::StateExited { name, output, .. } => (
-            "stateExitedEventDetails",
-            json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() }),
-        ),
+        Details::StateExited { name, output, assigned_variables, .. } => {
+            let mut object = Map::new();
+            object.insert("name".into(), Value::String(name.clone()));
+            object.insert("output".into(), Value::String(json_text(output)));
+            object.insert("outputDetails".into(), not_truncated());
+            if let Some(assigned) = assigned_variables {
+                // Each value as JSON text, by name (AWS returns them as a map).
+                let mut names: Vec<_> = assigned.iter().collect();
+                names.sort_by(|a, b| a.0.cmp(b.0));
+                let texts = names.into_iter().map(|(k, v)| (k.to_string(), Value::String(json_text(v)))).collect();
+                object.insert("assignedVariables".into(), Value::Object(texts));
+                object.insert("assignedVariablesDetails".into(), not_truncated());
+            }
+            ("stateExitedEventDetails", Value::Object(object))
+        }
         Details::StateAborted { .. }
         | Details::ParallelStateStarted
         | Details::ParallelStateSucceeded

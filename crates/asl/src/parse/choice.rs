@@ -57,23 +57,17 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -
         return Some(ChoiceBranch {
             rule: Rule::And(Vec::new()),
             next: next?,
-            assign: obj.get("Assign").map(expr::Value::from),
+            assign: paths::assign(ctx, obj, true),
             condition: obj.get("Condition").map(expr::Value::from),
             output: obj.get("Output").map(expr::Value::from),
         });
     }
-    let assign = paths::assign(ctx, obj);
+    let assign = paths::assign(ctx, obj, false);
     let rule = rule(ctx, obj, true);
     if ctx.error_count() != before {
         return None;
     }
-    Some(ChoiceBranch {
-        rule: rule?,
-        next: next?,
-        assign: assign.map(expr::Value::from),
-        condition: None,
-        output: None,
-    })
+    Some(ChoiceBranch { rule: rule?, next: next?, assign, condition: None, output: None })
 }
 
 /// A rule: a comparison (`Variable` and one operator) or one of `And`, `Or`, `Not`.

@@ -92,11 +92,9 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
         c.require(ctx, &["ErrorEquals", "Next"]);
         let errors = error_equals(ctx, c, i + 1 == list.len());
         let next = if c.has("Next") { scope.target(ctx, c, "Next") } else { None };
-        let (result_path, assign) = if cx.jsonata() {
-            (PathField::Default, c.get("Assign").cloned())
-        } else {
-            (paths::path_field(ctx, c, "ResultPath", PathKind::Result), paths::assign(ctx, c))
-        };
+        let result_path =
+            if cx.jsonata() { PathField::Default } else { paths::path_field(ctx, c, "ResultPath", PathKind::Result) };
+        let assign = paths::assign(ctx, c, cx.jsonata());
         c.str(ctx, "Comment");
         if ctx.error_count() != before {
             ok = false;
@@ -106,7 +104,7 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
             error_equals: errors.unwrap_or_default(),
             next: next?,
             result_path,
-            assign: assign.map(expr::Value::from),
+            assign,
             output: c.get("Output").map(expr::Value::from),
         });
     }

@@ -1,7 +1,7 @@
 //! Path, template and expression fields: compiled through `expr`, problems reported in AWS's words.
 
 use super::util::{child, index, Ctx, Obj};
-use crate::{Count, PathField, Text};
+use crate::{Assign, Count, PathField, Text};
 use expr::{Expr, Path, Template};
 use serde_json::Value;
 
@@ -74,17 +74,19 @@ pub(crate) fn compile(ctx: &mut Ctx, value: &Value, ptr: &str) -> Option<Templat
     }
 }
 
-/// Reads `Assign` (JSONPath mode): kept as written, checked as a template.
-pub(crate) fn assign(ctx: &mut Ctx, obj: Obj) -> Option<Value> {
+/// Reads `Assign`: a payload template in JSONPath mode (checked and compiled), kept as
+/// written in JSONata mode.
+pub(crate) fn assign(ctx: &mut Ctx, obj: Obj, jsonata: bool) -> Option<Assign> {
     let value = obj.get("Assign")?;
     let ptr = obj.at("Assign");
-    match value {
-        Value::Object(_) => {
-            compile(ctx, value, &ptr);
-        }
-        _ => ctx.schema("Expected value of type Object", ptr),
+    if !value.is_object() {
+        ctx.schema("Expected value of type Object", ptr);
+        return None;
     }
-    Some(value.clone())
+    if jsonata {
+        return Some(Assign::Jsonata(expr::Value::from(value)));
+    }
+    compile(ctx, value, &ptr).map(Assign::JsonPath)
 }
 
 /// `ErrorPath` / `CausePath`: a reference path or an intrinsic call.

@@ -192,7 +192,7 @@ pub(crate) fn state(
         if jsonpath && has_io { paths::path_field(ctx, obj, "InputPath", PathKind::Any) } else { PathField::Default };
     let output_path =
         if jsonpath && has_io { paths::path_field(ctx, obj, "OutputPath", PathKind::Any) } else { PathField::Default };
-    let assign = if jsonpath { paths::assign(ctx, obj) } else { obj.get("Assign").cloned() };
+    let assign = paths::assign(ctx, obj, !jsonpath);
     let jsonata = (!jsonpath).then(|| jsonata_raw(map));
 
     let terminal = matches!(ty, "Succeed" | "Fail") || obj.get("End") == Some(&Value::Bool(true));
@@ -212,7 +212,7 @@ pub(crate) fn state(
         query_language: own_ql,
         input_path,
         output_path,
-        assign: assign.map(expr::Value::from),
+        assign,
         jsonata: jsonata.map(|raw| raw.iter().map(|(k, v)| (k.as_str(), expr::Value::from(v))).collect()),
         kind,
     });

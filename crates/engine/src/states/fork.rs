@@ -7,10 +7,12 @@ use crate::event::Step;
 use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait, NOT_RUNNING};
+use crate::variables::Frame;
 use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
 use expr::Value;
 use expr::{Failure, Scope};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 impl Execution {
     pub(super) fn parallel(
@@ -43,8 +45,15 @@ impl Execution {
             selector_input: Value::Null,
         };
         for (index, branch) in p.branches.iter().enumerate() {
-            let child =
-                self.spawn(branch.clone(), input.clone(), Some(Child { parent: tid, index }), t.last_event, t.quiet);
+            let vars = Frame::child(&t.vars);
+            let child = self.spawn(
+                branch.clone(),
+                input.clone(),
+                Some(Child { parent: tid, index }),
+                t.last_event,
+                t.quiet,
+                vars,
+            );
             join.children[index] = child;
         }
         t.wait = Wait::Join(Box::new(join));
@@ -138,7 +147,8 @@ impl Execution {
                         map_item: Some((index, &item)),
                     };
                     let make = || ctx.to_value();
-                    let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng };
+                    let scope =
+                        Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };
                     match selector.eval(&scope) {
                         Ok(v) => v,
                         Err(f) => return Err(errors::in_state(f, &state.name, t.entered_event).into()),
@@ -151,7 +161,10 @@ impl Execution {
             self.emit(step, &mut t.last_event, Details::MapIterationStarted { name, index });
             self.quiet = t.quiet;
             let quiet = t.quiet || distributed;
-            let child = self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event, quiet);
+            // A Distributed Map's children are executions of their own: they see no variable.
+            let vars = if distributed { Arc::default() } else { Frame::child(&t.vars) };
+            let child =
+                self.spawn(m.processor.clone(), input, Some(Child { parent: tid, index }), t.last_event, quiet, vars);
             if let Wait::Join(join) = &mut t.wait {
                 join.children[index] = child;
                 join.in_flight += 1;
@@ -259,6 +272,7 @@ impl Execution {
                 output_path: &state.output_path,
                 transition: p.transition,
                 retry: true,
+                assign: state.assign.as_ref(),
             },
             Kind::Map(m) => {
                 if distributed {
@@ -271,6 +285,7 @@ impl Execution {
                     output_path: &state.output_path,
                     transition: m.transition,
                     retry: true,
+                    assign: state.assign.as_ref(),
                 }
             }
             _ => return Outcome::Blocked,

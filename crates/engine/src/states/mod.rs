@@ -11,7 +11,8 @@ use crate::execution::{Execution, Outcome};
 use crate::history::Details;
 use crate::retry::{self, Decision};
 use crate::thread::{Fault, Thread, Wait};
-use asl::{Kind, PathField, State, Transition};
+use crate::variables::Frame;
+use asl::{Assign, Kind, PathField, State, Transition};
 use expr::{Failure, Scope, Template};
 use expr::{Map, Value};
 
@@ -45,12 +46,50 @@ impl Execution {
         retry: bool,
         f: impl FnOnce(&Scope) -> Result<R, Failure>,
     ) -> Result<R, Outcome> {
+        let result = self.with_scope(t, retry, &t.input, |scope| {
+            let effective = dataflow::select(&state.input_path, scope)?;
+            f(&Scope { input: &effective, ..*scope })
+        });
+        result.map_err(|failure| self.raise(t, failure))
+    }
+
+    /// Evaluates `f` with `input` as `$`, the thread's context object as `$$` and its
+    /// workflow variables.
+    pub(crate) fn with_scope<R>(
+        &self,
+        t: &Thread,
+        retry: bool,
+        input: &Value,
+        f: impl FnOnce(&Scope) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
         let ctx = self.context(t, retry);
         let make = || ctx.to_value();
-        let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
-        let result = dataflow::select(&state.input_path, &scope)
-            .and_then(|effective| f(&Scope { input: &effective, context: &make, rng: &self.rng }));
-        result.map_err(|failure| self.raise(t, failure))
+        f(&Scope { input, context: &make, rng: &self.rng, variables: &*t.vars })
+    }
+
+    /// Evaluates an `Assign` against `input` (the state's result, or its effective input),
+    /// with the variables as they were when the state was entered.
+    pub(crate) fn assignment(
+        &self,
+        t: &Thread,
+        assign: Option<&Assign>,
+        input: &Value,
+        retry: bool,
+    ) -> Result<Option<Map>, Failure> {
+        let Some(assign) = assign else { return Ok(None) };
+        let values = match assign {
+            Assign::JsonPath(template) => self.with_scope(t, retry, input, |scope| template.eval(scope))?,
+            Assign::Jsonata(_) => {
+                return Err(Failure::runtime(
+                    "The JSONata query language: not supported by this version of Stepstone yet",
+                ))
+            }
+        };
+        match values {
+            // An empty `Assign` assigns nothing, and the exit event shows no variables.
+            Value::Object(map) if !map.is_empty() => Ok(Some(map)),
+            _ => Ok(None),
+        }
     }
 
     /// A failure the interpreter raised in the current state: its cause names the state.
@@ -68,47 +107,45 @@ impl Execution {
         let name = &t.machine.states[t.state].name;
         let result = match io.result_selector {
             None => result,
-            Some(selector) => {
-                let ctx = self.context(t, io.retry);
-                let make = || ctx.to_value();
-                let scope = Scope { input: &result, context: &make, rng: &self.rng };
-                match selector.eval(&scope) {
-                    Ok(v) => v,
-                    Err(f) => return self.raise(t, f),
-                }
-            }
+            Some(selector) => match self.with_scope(t, io.retry, &result, |scope| selector.eval(scope)) {
+                Ok(v) => v,
+                Err(f) => return self.raise(t, f),
+            },
         };
         if let Err(f) = dataflow::check_size(&result, name) {
             return self.raise(t, f);
         }
+        let assigned = match self.assignment(t, io.assign, &result, io.retry) {
+            Ok(a) => a,
+            Err(f) => return self.raise(t, f),
+        };
         let input = std::mem::take(&mut t.input);
         let merged = match dataflow::merge(io.result_path, input, result) {
             Ok(v) => v,
             Err(f) => return self.raise(t, f),
         };
-        self.leave(t, merged, io.output_path, io.transition, io.retry, step)
+        let exit = Exit { output_path: io.output_path, transition: io.transition, retry: io.retry, assigned };
+        self.leave(t, merged, exit, step)
     }
 
-    /// `OutputPath`, the exit event and the transition.
-    pub(crate) fn leave(
-        &mut self,
-        t: &mut Thread,
-        value: Value,
-        output_path: &PathField,
-        transition: Transition,
-        retry: bool,
-        step: &mut Step,
-    ) -> Outcome {
-        let output = {
-            let ctx = self.context(t, retry);
-            let make = || ctx.to_value();
-            match dataflow::select_owned(output_path, value, &make, &self.rng) {
+    /// `OutputPath`, the assignment of variables, the exit event and the transition.
+    pub(crate) fn leave(&mut self, t: &mut Thread, value: Value, exit: Exit<'_>, step: &mut Step) -> Outcome {
+        let output = match exit.output_path {
+            PathField::Default => value,
+            path => match self
+                .with_scope(t, exit.retry, &value, |scope| dataflow::select(path, scope).map(|v| v.into_owned()))
+            {
                 Ok(v) => v,
                 Err(f) => return self.raise(t, f),
-            }
+            },
         };
-        self.exit(t, &output, step);
-        match transition {
+        if let Some(assigned) = &exit.assigned {
+            if let Err(f) = Frame::assign(&mut t.vars, assigned) {
+                return self.raise(t, f);
+            }
+        }
+        self.exit(t, &output, exit.assigned, step);
+        match exit.transition {
             Transition::Next(next) => Outcome::Next(next, output),
             Transition::End => Outcome::End(output),
         }
@@ -145,13 +182,24 @@ impl Execution {
         // AWS gives an empty string for a missing part (a task timeout has no cause).
         error_output.insert("Error", Value::from(fault.error.unwrap_or_default()));
         error_output.insert("Cause", Value::from(fault.cause.unwrap_or_default()));
+        let error_output = Value::Object(error_output);
+        // Only the catcher's Assign runs, against the error output.
+        let assigned = match self.assignment(t, catcher.assign.as_ref(), &error_output, true) {
+            Ok(a) => a,
+            Err(f) => return self.raise(t, f),
+        };
         let input = std::mem::take(&mut t.input);
-        let output = match dataflow::merge(&catcher.result_path, input, Value::Object(error_output)) {
+        let output = match dataflow::merge(&catcher.result_path, input, error_output) {
             Ok(v) => v,
             Err(f) => return self.raise(t, f),
         };
-        self.exit(t, &output, step);
-        Outcome::Next(catcher.next, output)
+        let exit = Exit {
+            output_path: &PathField::Default,
+            transition: Transition::Next(catcher.next),
+            retry: true,
+            assigned,
+        };
+        self.leave(t, output, exit, step)
     }
 
     /// The timer of a Wait state fired.
@@ -160,11 +208,18 @@ impl Execution {
         let state = &machine.states[t.state];
         match &state.kind {
             Kind::Wait(wait) => {
-                let value = match self.on_effective(t, state, false, |scope| Ok(scope.input.clone())) {
+                let effective = self.on_effective(t, state, false, |scope| Ok(scope.input.clone()));
+                let value = match effective {
                     Ok(v) => v,
                     Err(outcome) => return outcome,
                 };
-                self.leave(t, value, &state.output_path, wait.transition, false, step)
+                let assigned = match self.assignment(t, state.assign.as_ref(), &value, false) {
+                    Ok(a) => a,
+                    Err(f) => return self.raise(t, f),
+                };
+                let exit =
+                    Exit { output_path: &state.output_path, transition: wait.transition, retry: false, assigned };
+                self.leave(t, value, exit, step)
             }
             // Only Wait states start plain timers.
             _ => Outcome::Blocked,
@@ -177,20 +232,16 @@ fn unsupported(state: &asl::State) -> Option<&'static str> {
     if state.jsonata.is_some() {
         return Some("The JSONata query language");
     }
-    let catchers = match &state.kind {
-        Kind::Task(t) => &t.catch[..],
-        Kind::Parallel(p) => &p.catch[..],
-        Kind::Map(m) => &m.catch[..],
-        _ => &[],
-    };
-    let choice_assigns = match &state.kind {
-        Kind::Choice(c) => c.choices.iter().any(|b| b.assign.is_some()),
-        _ => false,
-    };
-    if state.assign.is_some() || choice_assigns || catchers.iter().any(|c| c.assign.is_some()) {
-        return Some("Workflow variables (Assign)");
-    }
     None
+}
+
+/// How a state leaves: `OutputPath`, where it goes, and the variables it assigns.
+pub(crate) struct Exit<'a> {
+    pub output_path: &'a PathField,
+    pub transition: Transition,
+    /// Whether `$$.State.RetryCount` exists (states that can retry).
+    pub retry: bool,
+    pub assigned: Option<Map>,
 }
 
 /// The data-flow fields that finish a state with a result.
@@ -201,4 +252,6 @@ pub(crate) struct Io<'a> {
     pub transition: Transition,
     /// Whether `$$.State.RetryCount` exists (states that can retry).
     pub retry: bool,
+    /// The state's `Assign`, evaluated against the result.
+    pub assign: Option<&'a Assign>,
 }

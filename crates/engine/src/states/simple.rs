@@ -1,6 +1,6 @@
 //! The states that finish at once or wait on a timer: Pass, Choice, Wait, Succeed, Fail.
 
-use super::Io;
+use super::{Exit, Io};
 use crate::errors;
 use crate::event::{Command, Step};
 use crate::execution::{Execution, Outcome};
@@ -26,27 +26,34 @@ impl Execution {
             output_path: &state.output_path,
             transition: pass.transition,
             retry: false,
+            assign: state.assign.as_ref(),
         };
         self.complete(t, result, io, step)
     }
 
     pub(super) fn choice(&mut self, t: &mut Thread, state: &State, choice: &Choice, step: &mut Step) -> Outcome {
+        // A matching rule assigns its own `Assign`; the state's applies when none matches.
         let chosen = self.on_effective(t, state, false, |scope| {
             for branch in &choice.choices {
                 if branch.rule.eval(scope)? {
-                    return Ok((scope.input.clone(), branch.next));
+                    return Ok((scope.input.clone(), branch.next, branch.assign.as_ref()));
                 }
             }
             match choice.default {
-                Some(next) => Ok((scope.input.clone(), next)),
+                Some(next) => Ok((scope.input.clone(), next, state.assign.as_ref())),
                 None => Err(Failure::new(errors::NO_CHOICE_MATCHED, "No Matches!")),
             }
         });
-        let (effective, next) = match chosen {
+        let (effective, next, assign) = match chosen {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
-        self.leave(t, effective, &state.output_path, Transition::Next(next), false, step)
+        let assigned = match self.assignment(t, assign, &effective, false) {
+            Ok(a) => a,
+            Err(f) => return self.raise(t, f),
+        };
+        let exit = Exit { output_path: &state.output_path, transition: Transition::Next(next), retry: false, assigned };
+        self.leave(t, effective, exit, step)
     }
 
     pub(super) fn wait(
@@ -76,13 +83,14 @@ impl Execution {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
-        self.leave(t, effective, &state.output_path, Transition::End, false, step)
+        let exit = Exit { output_path: &state.output_path, transition: Transition::End, retry: false, assigned: None };
+        self.leave(t, effective, exit, step)
     }
 
     pub(super) fn fail(&mut self, t: &mut Thread, fail: &Fail) -> Outcome {
         let ctx = self.context(t, false);
         let make = || ctx.to_value();
-        let scope = Scope { input: &t.input, context: &make, rng: &self.rng };
+        let scope = Scope { input: &t.input, context: &make, rng: &self.rng, variables: &*t.vars };
         let text = |text: &Option<Text>, field: &str| -> Result<Option<String>, Failure> {
             match text {
                 None => Ok(None),

@@ -94,6 +94,7 @@ impl Execution {
                     output_path: &state.output_path,
                     transition: task.transition,
                     retry: true,
+                    assign: state.assign.as_ref(),
                 };
                 self.complete(t, output, io, step)
             }

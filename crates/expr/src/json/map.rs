@@ -210,3 +210,9 @@ mod tests {
         }
     }
 }
+
+impl crate::Variables for Map {
+    fn get(&self, name: &str) -> Option<&Value> {
+        Map::get(self, name)
+    }
+}

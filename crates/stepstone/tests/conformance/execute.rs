@@ -149,7 +149,8 @@ fn history_details(case: &Case, history: &[engine::HistoryEvent], norm: &Normali
     Some(matches(&Value::Array(recorded.clone()), &actual, &case.extra_wildcards(), "$events"))
 }
 
-/// LocalStack's snapshot parsed payload texts that start with `{` (one level deep).
+/// LocalStack's snapshot parsed payload texts that start with `{` (one level deep), and so
+/// the values of `assignedVariables` (each a JSON text).
 fn snapshot_payloads(value: &mut Value) {
     if let Value::Object(object) = value {
         for (key, v) in object.iter_mut() {
@@ -157,6 +158,15 @@ fn snapshot_payloads(value: &mut Value) {
                 Value::String(text) if PAYLOAD_KEYS.contains(&key.as_str()) && text.starts_with('{') => {
                     if let Ok(parsed) = serde_json::from_str::<Value>(text) {
                         *v = parsed;
+                    }
+                }
+                Value::Object(assigned) if key == "assignedVariables" => {
+                    for text in assigned.values_mut() {
+                        let parsed =
+                            text.as_str().filter(|t| t.starts_with('{')).and_then(|t| serde_json::from_str(t).ok());
+                        if let Some(parsed) = parsed {
+                            *text = parsed;
+                        }
                     }
                 }
                 Value::Object(_) => snapshot_payloads(v),
