@@ -3,7 +3,7 @@
 
 use expr::choice::Rule;
 use expr::Value;
-use expr::{Expr, Path, Template};
+use expr::{jsonata, Expr, Path, Template};
 use std::sync::Arc;
 
 /// Index of a state inside its [`Machine`]'s `states`.
@@ -68,11 +68,69 @@ pub struct State {
     pub output_path: PathField,
     /// `Assign`: the workflow variables the state sets.
     pub assign: Option<Assign>,
-    /// JSONata states only: the fields that hold JSONata (`Arguments`, `Output`, `Items`, and
-    /// any `{% ... %}` value such as `Seconds` or `TimeoutSeconds`), kept as written. Typed
-    /// fields that such an expression replaces hold a neutral placeholder.
-    pub jsonata: Option<expr::Map>,
+    /// JSONata states only: their JSONata fields, compiled. A typed field that such a
+    /// field replaces (`Seconds`, `TimeoutSeconds`, ...) holds a neutral placeholder.
+    pub jsonata: Option<JsonataFields>,
     pub kind: Kind,
+}
+
+/// The fields of a JSONata state, compiled (each may hold literals, `{% %}` expressions or
+/// both). A field that is absent takes its default.
+#[derive(Debug, Clone, Default)]
+pub struct JsonataFields {
+    /// Task, Parallel: the task's parameters, or the branches' input (default: the input).
+    pub arguments: Option<jsonata::Template>,
+    /// Every type but Fail (default: the input, or the result for Task, Parallel and Map).
+    pub output: Option<jsonata::Template>,
+    /// Map: the items (default: the input).
+    pub items: Option<jsonata::Template>,
+    /// Map: each item's input.
+    pub item_selector: Option<jsonata::Template>,
+    /// Fail.
+    pub error: Option<jsonata::Template>,
+    pub cause: Option<jsonata::Template>,
+    /// Wait.
+    pub seconds: Option<jsonata::Template>,
+    pub timestamp: Option<jsonata::Template>,
+    /// Task.
+    pub timeout_seconds: Option<jsonata::Template>,
+    pub heartbeat_seconds: Option<jsonata::Template>,
+    /// Map.
+    pub max_concurrency: Option<jsonata::Template>,
+}
+
+impl JsonataFields {
+    /// The AWS field names and where each is kept.
+    pub const FIELDS: [&'static str; 11] = [
+        "Arguments",
+        "Output",
+        "Items",
+        "ItemSelector",
+        "Error",
+        "Cause",
+        "Seconds",
+        "Timestamp",
+        "TimeoutSeconds",
+        "HeartbeatSeconds",
+        "MaxConcurrency",
+    ];
+
+    pub fn slot(&mut self, field: &str) -> Option<&mut Option<jsonata::Template>> {
+        Some(match field {
+            "Arguments" => &mut self.arguments,
+            "Output" => &mut self.output,
+            "Items" => &mut self.items,
+            "ItemSelector" => &mut self.item_selector,
+            "Error" => &mut self.error,
+            "Cause" => &mut self.cause,
+            "Seconds" => &mut self.seconds,
+            "Timestamp" => &mut self.timestamp,
+            "TimeoutSeconds" => &mut self.timeout_seconds,
+            "HeartbeatSeconds" => &mut self.heartbeat_seconds,
+            "MaxConcurrency" => &mut self.max_concurrency,
+            _ => return None,
+        })
+    }
 }
 
 /// `Assign`: the workflow variables a state (or a Choice rule, or a catcher) sets.
@@ -80,8 +138,8 @@ pub struct State {
 pub enum Assign {
     /// JSONPath mode: a payload template (`"name.$": "$.path"`); `$` is the state's result.
     JsonPath(Template),
-    /// JSONata mode, as written.
-    Jsonata(Value),
+    /// JSONata mode: an object whose values may be `{% %}` expressions.
+    Jsonata(jsonata::Template),
 }
 
 /// An optional path field whose absence and `null` mean different things
@@ -177,10 +235,10 @@ pub struct ChoiceBranch {
     pub next: StateId,
     /// The rule's own `Assign`, used when the rule matches.
     pub assign: Option<Assign>,
-    /// JSONata rules: `Condition` as written.
-    pub condition: Option<Value>,
-    /// JSONata rules: `Output` as written.
-    pub output: Option<Value>,
+    /// JSONata rules: `Condition`.
+    pub condition: Option<jsonata::Template>,
+    /// JSONata rules: `Output`, used when the rule matches.
+    pub output: Option<jsonata::Template>,
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +344,6 @@ pub struct Catcher {
     pub result_path: PathField,
     /// The catcher's `Assign`, used instead of the state's when the catcher matches.
     pub assign: Option<Assign>,
-    /// JSONata catchers: `Output` as written.
-    pub output: Option<Value>,
+    /// JSONata catchers: `Output` (default: the error output).
+    pub output: Option<jsonata::Template>,
 }

@@ -236,6 +236,7 @@ impl Execution {
             parent,
             last_event,
             entered_event: 0,
+            entered_previous: 0,
             entered_time: self.now,
             attempts: Vec::new(),
             retry_count: 0,
@@ -392,6 +393,7 @@ impl Execution {
     /// Writes the `...StateEntered` event of the thread's current state.
     fn enter(&mut self, t: &mut Thread, step: &mut Step) {
         t.entered_time = self.now;
+        t.entered_previous = t.last_event;
         if !self.info.record_history {
             t.entered_event = self.count_event(&mut t.last_event);
             return;

@@ -98,6 +98,14 @@ pub enum Details {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// A JSONata expression failed (`States.QueryEvaluationError`).
+    EvaluationFailed {
+        error: Option<String>,
+        cause: Option<String>,
+        /// The field, e.g. `Output/result`, when there is one.
+        location: Option<String>,
+        state: String,
+    },
     /// A Task whose `Resource` is a Lambda function ARN (not `lambda:invoke`).
     LambdaFunctionScheduled {
         resource: String,
@@ -198,6 +206,7 @@ impl HistoryEvent {
             Details::MapRunStarted { .. } => "MapRunStarted",
             Details::MapRunSucceeded => "MapRunSucceeded",
             Details::MapRunFailed { .. } => "MapRunFailed",
+            Details::EvaluationFailed { .. } => "EvaluationFailed",
             Details::LambdaFunctionScheduled { .. } => "LambdaFunctionScheduled",
             Details::LambdaFunctionStarted => "LambdaFunctionStarted",
             Details::LambdaFunctionSucceeded { .. } => "LambdaFunctionSucceeded",

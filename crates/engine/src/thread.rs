@@ -35,6 +35,8 @@ pub(crate) struct Thread {
     pub last_event: u64,
     /// The id of the current state's `...StateEntered` event.
     pub entered_event: u64,
+    /// The `previousEventId` of that event.
+    pub entered_previous: u64,
     pub entered_time: i64,
     /// Attempts made per retrier of the current state.
     pub attempts: Vec<u32>,

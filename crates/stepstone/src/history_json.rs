@@ -115,6 +115,14 @@ fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         Details::MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails", json!({ "mapRunArn": map_run_arn })),
         Details::MapRunSucceeded => return None,
         Details::MapRunFailed { error, cause } => ("mapRunFailedEventDetails", error_cause(error, cause)),
+        Details::EvaluationFailed { error, cause, location, state } => {
+            let mut object = Map::new();
+            insert_opt(&mut object, "error", error);
+            insert_opt(&mut object, "cause", cause);
+            insert_opt(&mut object, "location", location);
+            object.insert("state".into(), Value::String(state.clone()));
+            ("evaluationFailedEventDetails", Value::Object(object))
+        }
         Details::LambdaFunctionScheduled { resource, input, timeout_seconds } => {
             let mut object = Map::new();
             object.insert("resource".into(), Value::String(resource.clone()));
@@ -260,6 +268,7 @@ fn summary(details: &Details) -> (String, String) {
             (resource.clone(), short(format!("parameters={}", json_text(input))))
         }
         Details::LambdaFunctionStarted => (String::new(), String::new()),
+        Details::EvaluationFailed { error, cause, state, .. } => (state.clone(), error_text(error, cause)),
         Details::LambdaFunctionSucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),
         Details::LambdaFunctionFailed { error, cause } | Details::LambdaFunctionTimedOut { error, cause } => {
             (String::new(), error_text(error, cause))

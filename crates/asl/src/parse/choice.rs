@@ -22,7 +22,7 @@ pub(crate) fn choice(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> 
     let mut ok = true;
     for (i, value) in list.iter().enumerate() {
         let at = index(&ptr, i);
-        match branch(ctx, scope, cx, value, &at) {
+        match branch(ctx, scope, cx, value, &at, i) {
             Some(b) => branches.push(b),
             None => ok = false,
         }
@@ -35,7 +35,7 @@ pub(crate) fn choice(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Kind> 
 }
 
 /// A top-level rule: a rule plus `Next` (and `Assign`, `Output` in JSONata).
-fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -> Option<ChoiceBranch> {
+fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str, i: usize) -> Option<ChoiceBranch> {
     let Value::Object(map) = value else {
         ctx.schema("Expected value of type Object", ptr);
         return None;
@@ -54,13 +54,17 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str) -
         if ctx.error_count() != before {
             return None;
         }
-        return Some(ChoiceBranch {
-            rule: Rule::And(Vec::new()),
-            next: next?,
-            assign: paths::assign(ctx, obj, true),
-            condition: obj.get("Condition").map(expr::Value::from),
-            output: obj.get("Output").map(expr::Value::from),
-        });
+        let rule_field = |name: &str| format!("Choices[{i}]/{name}");
+        let condition = obj
+            .get("Condition")
+            .and_then(|c| paths::jsonata_template(ctx, c, &obj.at("Condition"), &rule_field("Condition")));
+        let output =
+            obj.get("Output").and_then(|o| paths::jsonata_template(ctx, o, &obj.at("Output"), &rule_field("Output")));
+        let assign = obj
+            .get("Assign")
+            .and_then(|a| paths::jsonata_template(ctx, a, &obj.at("Assign"), &rule_field("Assign")))
+            .map(crate::Assign::Jsonata);
+        return Some(ChoiceBranch { rule: Rule::And(Vec::new()), next: next?, assign, condition, output });
     }
     let assign = paths::assign(ctx, obj, false);
     let rule = rule(ctx, obj, true);

@@ -95,18 +95,16 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
         let result_path =
             if cx.jsonata() { PathField::Default } else { paths::path_field(ctx, c, "ResultPath", PathKind::Result) };
         let assign = paths::assign(ctx, c, cx.jsonata());
+        let output = match c.get("Output") {
+            Some(o) if cx.jsonata() => paths::jsonata_template(ctx, o, &c.at("Output"), "Output"),
+            _ => None,
+        };
         c.str(ctx, "Comment");
         if ctx.error_count() != before {
             ok = false;
             continue;
         }
-        out.push(Catcher {
-            error_equals: errors.unwrap_or_default(),
-            next: next?,
-            result_path,
-            assign,
-            output: c.get("Output").map(expr::Value::from),
-        });
+        out.push(Catcher { error_equals: errors.unwrap_or_default(), next: next?, result_path, assign, output });
     }
     ok.then_some(out)
 }

@@ -2,7 +2,7 @@
 
 use super::util::{child, index, Ctx, Obj};
 use crate::{Assign, Count, PathField, Text};
-use expr::{Expr, Path, Template};
+use expr::{jsonata, Expr, Path, Template};
 use serde_json::Value;
 
 /// How strict a path field is.
@@ -84,9 +84,23 @@ pub(crate) fn assign(ctx: &mut Ctx, obj: Obj, jsonata: bool) -> Option<Assign> {
         return None;
     }
     if jsonata {
-        return Some(Assign::Jsonata(expr::Value::from(value)));
+        return jsonata_template(ctx, value, &ptr, "Assign").map(Assign::Jsonata);
     }
     compile(ctx, value, &ptr).map(Assign::JsonPath)
+}
+
+/// Compiles a JSONata field (literals and `{% %}` expressions at any depth) at `ptr`;
+/// `field` is the name AWS gives it in causes (`Output`, `Choices[0]/Condition`).
+pub(crate) fn jsonata_template(ctx: &mut Ctx, value: &Value, ptr: &str, field: &str) -> Option<jsonata::Template> {
+    match jsonata::Template::compile(&expr::Value::from(value), field) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            for e in errors {
+                ctx.error(e.code, e.message, format!("{ptr}{}", e.pointer));
+            }
+            None
+        }
+    }
 }
 
 /// `ErrorPath` / `CausePath`: a reference path or an intrinsic call.

@@ -4,8 +4,8 @@
 use super::paths::{self, PathKind};
 use super::util::{is_jsonata, Ctx, Obj, MAX_SECONDS};
 use super::{choice, map, query_language, task, Scope};
-use crate::{Fail, Kind, Pass, PathField, QueryLanguage, State, Text, Transition, Wait, WaitFor};
-use serde_json::{Map, Value};
+use crate::{Fail, JsonataFields, Kind, Pass, PathField, QueryLanguage, State, Text, Transition, Wait, WaitFor};
+use serde_json::Value;
 
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 
@@ -193,7 +193,7 @@ pub(crate) fn state(
     let output_path =
         if jsonpath && has_io { paths::path_field(ctx, obj, "OutputPath", PathKind::Any) } else { PathField::Default };
     let assign = paths::assign(ctx, obj, !jsonpath);
-    let jsonata = (!jsonpath).then(|| jsonata_raw(map));
+    let jsonata = (!jsonpath).then(|| jsonata_fields_of(ctx, obj));
 
     let terminal = matches!(ty, "Succeed" | "Fail") || obj.get("End") == Some(&Value::Bool(true));
     let kind = match ty {
@@ -213,18 +213,23 @@ pub(crate) fn state(
         input_path,
         output_path,
         assign,
-        jsonata: jsonata.map(|raw| raw.iter().map(|(k, v)| (k.as_str(), expr::Value::from(v))).collect()),
+        jsonata,
         kind,
     });
     (state, terminal)
 }
 
-/// The JSONata fields of a state, as written: JSONata-only fields and `{% %}` values.
-fn jsonata_raw(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter()
-        .filter(|(k, v)| matches!(k.as_str(), "Arguments" | "Output" | "Items" | "Assign") || is_jsonata(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+/// Compiles the JSONata fields a JSONata state has.
+fn jsonata_fields_of(ctx: &mut Ctx, obj: Obj) -> JsonataFields {
+    let mut fields = JsonataFields::default();
+    for field in JsonataFields::FIELDS {
+        let Some(value) = obj.get(field) else { continue };
+        let compiled = paths::jsonata_template(ctx, value, &obj.at(field), field);
+        if let Some(slot) = fields.slot(field) {
+            *slot = compiled;
+        }
+    }
+    fields
 }
 
 /// Reports fields the type does not allow, with AWS's special message for JSONPath-only

@@ -1,5 +1,6 @@
 //! Parallel and Map: start children, gather their results, and fail when one fails.
 
+use super::jsonata::{fields, Leave, Reads};
 use super::Io;
 use crate::context::Context;
 use crate::errors;
@@ -9,6 +10,7 @@ use crate::history::Details;
 use crate::thread::{Child, Fault, Join, Resume, Thread, ThreadId, Wait, NOT_RUNNING};
 use crate::variables::Frame;
 use asl::{Count, Kind, Map, Parallel, PathField, ProcessorMode, State};
+use expr::jsonata::EvalFailure;
 use expr::Value;
 use expr::{Failure, Scope};
 use std::collections::VecDeque;
@@ -23,13 +25,21 @@ impl Execution {
         p: &Parallel,
         step: &mut Step,
     ) -> Outcome {
-        let input = self.on_effective(t, state, true, |scope| match &p.parameters {
-            Some(template) => template.eval(scope),
-            None => Ok(scope.input.clone()),
-        });
-        let input = match input {
-            Ok(v) => v,
-            Err(outcome) => return outcome,
+        let input = if let Some(j) = fields(state) {
+            let reads = Reads { retry: true, ..Default::default() };
+            match self.eval_field(t, j.arguments.as_ref(), reads) {
+                Ok(arguments) => arguments.unwrap_or_else(|| t.input.clone()),
+                Err(e) => return self.raise_eval(t, e, step),
+            }
+        } else {
+            let input = self.on_effective(t, state, true, |scope| match &p.parameters {
+                Some(template) => template.eval(scope),
+                None => Ok(scope.input.clone()),
+            });
+            match input {
+                Ok(v) => v,
+                Err(outcome) => return outcome,
+            }
         };
         self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
         t.started = true;
@@ -61,35 +71,46 @@ impl Execution {
     }
 
     pub(super) fn map(&mut self, t: &mut Thread, tid: ThreadId, state: &State, m: &Map, step: &mut Step) -> Outcome {
-        let prepared = self.on_effective(t, state, true, |scope| {
-            let items = match &m.items_path {
-                PathField::Default => scope.input.clone(),
-                PathField::Null => Value::object(),
-                PathField::Path(path) => path.select_required(scope)?.into_owned(),
-            };
-            let Value::Array(items) = items else {
-                return Err(Failure::runtime(format!("Map state input must be an array but was: {items}")));
-            };
-            let limit = match &m.max_concurrency {
-                None => 0,
-                Some(Count::Value(n)) => *n as usize,
-                Some(Count::Path(path)) => match path.select_required(scope)?.as_ref() {
-                    Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
-                    other => {
-                        let shown = match other {
-                            Value::String(s) => s.to_string(),
-                            v => v.to_string(),
-                        };
-                        return Err(Failure::runtime(format!(
+        let prepared = if let Some(j) = fields(state) {
+            match self.jsonata_map_setup(t, j, m) {
+                Ok(v) => Ok(v),
+                Err(e) => {
+                    // AWS records MapStateFailed after the evaluation of Items fails.
+                    t.started = true;
+                    return self.raise_eval(t, e, step);
+                }
+            }
+        } else {
+            self.on_effective(t, state, true, |scope| {
+                let items = match &m.items_path {
+                    PathField::Default => scope.input.clone(),
+                    PathField::Null => Value::object(),
+                    PathField::Path(path) => path.select_required(scope)?.into_owned(),
+                };
+                let Value::Array(items) = items else {
+                    return Err(Failure::runtime(format!("Map state input must be an array but was: {items}")));
+                };
+                let limit = match &m.max_concurrency {
+                    None => 0,
+                    Some(Count::Value(n)) => *n as usize,
+                    Some(Count::Path(path)) => match path.select_required(scope)?.as_ref() {
+                        Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0) as usize,
+                        other => {
+                            let shown = match other {
+                                Value::String(s) => s.to_string(),
+                                v => v.to_string(),
+                            };
+                            return Err(Failure::runtime(format!(
                             "The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid integer: {}",
                             path.as_str()
                         )));
-                    }
-                },
-            };
-            let selector_input = if m.item_selector.is_some() { scope.input.clone() } else { Value::Null };
-            Ok((items, limit, selector_input))
-        });
+                        }
+                    },
+                };
+                let selector_input = if m.item_selector.is_some() { scope.input.clone() } else { Value::Null };
+                Ok((items, limit, selector_input))
+            })
+        };
         let (items, limit, selector_input) = match prepared {
             Ok(v) => v,
             Err(outcome) => return outcome,
@@ -130,31 +151,15 @@ impl Execution {
         let state = &machine.states[t.state];
         let Kind::Map(m) = &state.kind else { return Ok(()) };
         loop {
-            let Wait::Join(join) = &mut t.wait else { return Ok(()) };
-            if join.limit != 0 && join.in_flight >= join.limit {
-                return Ok(());
-            }
-            let Some((index, item)) = join.pending.pop_front() else { return Ok(()) };
-            let input = match &m.item_selector {
-                None => item,
-                Some(selector) => {
-                    let ctx = Context {
-                        info: &self.info,
-                        input: &self.input,
-                        state_name: &state.name,
-                        entered_time: t.entered_time,
-                        retry_count: Some(t.retry_count),
-                        map_item: Some((index, &item)),
-                    };
-                    let make = || ctx.to_value();
-                    let scope =
-                        Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };
-                    match selector.eval(&scope) {
-                        Ok(v) => v,
-                        Err(f) => return Err(errors::in_state(f, &state.name, t.entered_event).into()),
-                    }
+            let (index, item) = {
+                let Wait::Join(join) = &mut t.wait else { return Ok(()) };
+                if join.limit != 0 && join.in_flight >= join.limit {
+                    return Ok(());
                 }
+                let Some(next) = join.pending.pop_front() else { return Ok(()) };
+                next
             };
+            let input = self.item_input(t, state, m, index, item)?;
             let distributed = m.mode == ProcessorMode::Distributed;
             let name = if self.info.record_history { state.name.clone() } else { String::new() };
             self.quiet = t.quiet || distributed;
@@ -290,7 +295,14 @@ impl Execution {
             }
             _ => return Outcome::Blocked,
         };
-        self.complete(t, Value::Array(results), io, step)
+        let result = Value::Array(results);
+        if let Some(j) = fields(state) {
+            let default = if j.output.is_none() { result.clone() } else { Value::Null };
+            let leave = Leave { output: j.output.as_ref(), assign: io.assign, default, transition: io.transition };
+            let reads = Reads { result: Some(&result), retry: true, ..Default::default() };
+            return self.jsonata_leave(t, leave, reads, step);
+        }
+        self.complete(t, result, io, step)
     }
 
     /// The ARN of a Distributed Map's run: the state machine's ARN with `mapRun` for
@@ -299,5 +311,67 @@ impl Execution {
         let id = self.handle();
         let base = self.info.state_machine_arn.replacen(":stateMachine:", ":mapRun:", 1);
         format!("{base}/{label}:{id:08x}-0000-4000-8000-{:012x}", self.rng.next_u64() & 0xffff_ffff_ffff)
+    }
+}
+
+impl Execution {
+    /// An iteration's input: the item, or what `ItemSelector` makes of it.
+    fn item_input(&self, t: &Thread, state: &State, m: &Map, index: usize, item: Value) -> Result<Value, Fault> {
+        if let Some(j) = fields(state) {
+            let Some(selector) = &j.item_selector else { return Ok(item) };
+            let reads = Reads { map_item: Some((index, &item)), retry: true, ..Default::default() };
+            return self
+                .with_env(t, reads, |env| selector.eval(env))
+                .map_err(|e| errors::in_state(e.failure, &state.name, t.entered_event).into());
+        }
+        let Some(selector) = &m.item_selector else { return Ok(item) };
+        let Wait::Join(join) = &t.wait else { return Ok(item) };
+        let ctx = Context {
+            info: &self.info,
+            input: &self.input,
+            state_name: &state.name,
+            entered_time: t.entered_time,
+            retry_count: Some(t.retry_count),
+            map_item: Some((index, &item)),
+        };
+        let make = || ctx.to_value();
+        let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };
+        selector.eval(&scope).map_err(|f| errors::in_state(f, &state.name, t.entered_event).into())
+    }
+
+    /// A JSONata Map's items (`Items`, or the input) and concurrency limit.
+    fn jsonata_map_setup(
+        &self,
+        t: &Thread,
+        j: &asl::JsonataFields,
+        m: &Map,
+    ) -> Result<(Vec<Value>, usize, Value), EvalFailure> {
+        let reads = Reads { retry: true, ..Default::default() };
+        let items = match &j.items {
+            Some(template) => match self.eval_field(t, Some(template), reads)? {
+                Some(Value::Array(items)) => items,
+                other => return Err(template.unexpected_type("Items", "array", &other.unwrap_or_default())),
+            },
+            None => match &t.input {
+                Value::Array(items) => items.clone(),
+                other => {
+                    return Err(EvalFailure {
+                        failure: Failure::new(
+                            "States.QueryEvaluationError",
+                            format!("Map state input must be an array but was: {other}"),
+                        ),
+                        location: String::new(),
+                    })
+                }
+            },
+        };
+        let limit = match self.jsonata_count(t, j.max_concurrency.as_ref(), "MaxConcurrency", 0, reads)? {
+            Some(n) => n as usize,
+            None => match &m.max_concurrency {
+                Some(Count::Value(n)) => *n as usize,
+                _ => 0,
+            },
+        };
+        Ok((items, limit, Value::Null))
     }
 }

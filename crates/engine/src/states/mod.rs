@@ -1,6 +1,7 @@
 //! What each state type does when it runs, and what follows a failure (Retry, Catch).
 
 mod fork;
+mod jsonata;
 mod simple;
 mod task;
 
@@ -21,16 +22,12 @@ impl Execution {
     pub(crate) fn attempt(&mut self, t: &mut Thread, tid: usize, step: &mut Step) -> Outcome {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
-        if let Some(feature) = unsupported(state) {
-            let cause = format!("{feature}: not supported by this version of Stepstone yet");
-            return self.raise(t, Failure::runtime(cause));
-        }
         match &state.kind {
             Kind::Pass(pass) => self.pass(t, state, pass, step),
             Kind::Choice(choice) => self.choice(t, state, choice, step),
             Kind::Wait(wait) => self.wait(t, tid, state, wait, step),
             Kind::Succeed => self.succeed(t, state, step),
-            Kind::Fail(fail) => self.fail(t, fail),
+            Kind::Fail(fail) => self.fail(t, state, fail, step),
             Kind::Task(task) => self.task(t, tid, state, task, step),
             Kind::Parallel(parallel) => self.parallel(t, tid, state, parallel, step),
             Kind::Map(map) => self.map(t, tid, state, map, step),
@@ -183,6 +180,17 @@ impl Execution {
         error_output.insert("Error", Value::from(fault.error.unwrap_or_default()));
         error_output.insert("Cause", Value::from(fault.cause.unwrap_or_default()));
         let error_output = Value::Object(error_output);
+        if state.jsonata.is_some() {
+            let default = if catcher.output.is_none() { error_output.clone() } else { Value::Null };
+            let leave = jsonata::Leave {
+                output: catcher.output.as_ref(),
+                assign: catcher.assign.as_ref(),
+                default,
+                transition: Transition::Next(catcher.next),
+            };
+            let reads = jsonata::Reads { error_output: Some(&error_output), retry: true, ..Default::default() };
+            return self.jsonata_leave(t, leave, reads, step);
+        }
         // Only the catcher's Assign runs, against the error output.
         let assigned = match self.assignment(t, catcher.assign.as_ref(), &error_output, true) {
             Ok(a) => a,
@@ -207,6 +215,13 @@ impl Execution {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
         match &state.kind {
+            Kind::Wait(wait) if state.jsonata.is_some() => {
+                let output = state.jsonata.as_ref().and_then(|j| j.output.as_ref());
+                let default = if output.is_none() { t.input.clone() } else { Value::Null };
+                let leave =
+                    jsonata::Leave { output, assign: state.assign.as_ref(), default, transition: wait.transition };
+                self.jsonata_leave(t, leave, jsonata::Reads::default(), step)
+            }
             Kind::Wait(wait) => {
                 let effective = self.on_effective(t, state, false, |scope| Ok(scope.input.clone()));
                 let value = match effective {
@@ -225,14 +240,6 @@ impl Execution {
             _ => Outcome::Blocked,
         }
     }
-}
-
-/// A feature of the state that this interpreter does not run yet, rather than run it wrong.
-fn unsupported(state: &asl::State) -> Option<&'static str> {
-    if state.jsonata.is_some() {
-        return Some("The JSONata query language");
-    }
-    None
 }
 
 /// How a state leaves: `OutputPath`, where it goes, and the variables it assigns.

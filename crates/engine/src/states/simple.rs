@@ -1,5 +1,6 @@
 //! The states that finish at once or wait on a timer: Pass, Choice, Wait, Succeed, Fail.
 
+use super::jsonata::{fields, Leave, Reads};
 use super::{Exit, Io};
 use crate::errors;
 use crate::event::{Command, Step};
@@ -11,6 +12,16 @@ use expr::{Failure, Scope};
 
 impl Execution {
     pub(super) fn pass(&mut self, t: &mut Thread, state: &State, pass: &Pass, step: &mut Step) -> Outcome {
+        if let Some(j) = fields(state) {
+            let default = if j.output.is_none() { t.input.clone() } else { Value::Null };
+            let leave = Leave {
+                output: j.output.as_ref(),
+                assign: state.assign.as_ref(),
+                default,
+                transition: pass.transition,
+            };
+            return self.jsonata_leave(t, leave, Reads::default(), step);
+        }
         let result = self.on_effective(t, state, false, |scope| match (&pass.result, &pass.parameters) {
             (Some(result), _) => Ok(result.clone()),
             (None, Some(parameters)) => parameters.eval(scope),
@@ -32,6 +43,9 @@ impl Execution {
     }
 
     pub(super) fn choice(&mut self, t: &mut Thread, state: &State, choice: &Choice, step: &mut Step) -> Outcome {
+        if let Some(j) = fields(state) {
+            return self.jsonata_choice(t, state, j, choice, step);
+        }
         // A matching rule assigns its own `Assign`; the state's applies when none matches.
         let chosen = self.on_effective(t, state, false, |scope| {
             for branch in &choice.choices {
@@ -64,9 +78,27 @@ impl Execution {
         wait: &asl::Wait,
         step: &mut Step,
     ) -> Outcome {
-        let fire_at = match self.on_effective(t, state, false, |scope| wait_until(&wait.until, scope, self.now)) {
-            Ok(at) => at,
-            Err(outcome) => return outcome,
+        let fire_at = if let Some(j) = fields(state) {
+            let at = match (&j.seconds, &j.timestamp) {
+                (Some(seconds), _) => self
+                    .jsonata_count(t, Some(seconds), "Seconds", 0, Reads::default())
+                    .map(|s| self.now.saturating_add((s.unwrap_or(0) as i64).saturating_mul(1000))),
+                (None, Some(timestamp)) => self.jsonata_timestamp(t, timestamp),
+                (None, None) => Ok(match wait.until {
+                    WaitFor::Timestamp(at) => at,
+                    WaitFor::Seconds(s) => self.now.saturating_add((s as i64).saturating_mul(1000)),
+                    _ => self.now,
+                }),
+            };
+            match at {
+                Ok(at) => at,
+                Err(e) => return self.raise_eval(t, e, step),
+            }
+        } else {
+            match self.on_effective(t, state, false, |scope| wait_until(&wait.until, scope, self.now)) {
+                Ok(at) => at,
+                Err(outcome) => return outcome,
+            }
         };
         if fire_at <= self.now {
             return self.timer_done(t, step);
@@ -79,6 +111,11 @@ impl Execution {
     }
 
     pub(super) fn succeed(&mut self, t: &mut Thread, state: &State, step: &mut Step) -> Outcome {
+        if let Some(j) = fields(state) {
+            let default = if j.output.is_none() { t.input.clone() } else { Value::Null };
+            let leave = Leave { output: j.output.as_ref(), assign: None, default, transition: Transition::End };
+            return self.jsonata_leave(t, leave, Reads::default(), step);
+        }
         let effective = match self.on_effective(t, state, false, |scope| Ok(scope.input.clone())) {
             Ok(v) => v,
             Err(outcome) => return outcome,
@@ -87,7 +124,20 @@ impl Execution {
         self.leave(t, effective, exit, step)
     }
 
-    pub(super) fn fail(&mut self, t: &mut Thread, fail: &Fail) -> Outcome {
+    pub(super) fn fail(&mut self, t: &mut Thread, state: &State, fail: &Fail, step: &mut Step) -> Outcome {
+        if let Some(j) = fields(state) {
+            let texts = self
+                .jsonata_text(t, j.error.as_ref())
+                .and_then(|error| Ok((error, self.jsonata_text(t, j.cause.as_ref())?)));
+            return match texts {
+                // A literal Error/Cause is compiled as a JSONata field too.
+                Ok((error, cause)) => Outcome::Failed(Fault {
+                    error: error.or_else(|| literal(&fail.error)),
+                    cause: cause.or_else(|| literal(&fail.cause)),
+                }),
+                Err(e) => self.raise_eval(t, e, step),
+            };
+        }
         let ctx = self.context(t, false);
         let make = || ctx.to_value();
         let scope = Scope { input: &t.input, context: &make, rng: &self.rng, variables: &*t.vars };
@@ -110,6 +160,55 @@ impl Execution {
             Err(f) => return self.raise(t, f),
         };
         Outcome::Failed(Fault { error, cause })
+    }
+}
+
+fn literal(text: &Option<Text>) -> Option<String> {
+    match text {
+        Some(Text::Literal(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+impl Execution {
+    /// A JSONata Choice: the first rule whose `Condition` holds gives the next state, its
+    /// `Output` and `Assign`; without one, `Default` with the state's own.
+    fn jsonata_choice(
+        &mut self,
+        t: &mut Thread,
+        state: &State,
+        j: &asl::JsonataFields,
+        choice: &Choice,
+        step: &mut Step,
+    ) -> Outcome {
+        for branch in &choice.choices {
+            let Some(condition) = &branch.condition else { continue };
+            match self.jsonata_condition(t, condition) {
+                Ok(true) => {
+                    let default = if branch.output.is_none() { t.input.clone() } else { Value::Null };
+                    let leave = Leave {
+                        output: branch.output.as_ref(),
+                        assign: branch.assign.as_ref(),
+                        default,
+                        transition: Transition::Next(branch.next),
+                    };
+                    return self.jsonata_leave(t, leave, Reads::default(), step);
+                }
+                Ok(false) => {}
+                Err(e) => return self.raise_eval(t, e, step),
+            }
+        }
+        let Some(next) = choice.default else {
+            return self.raise(t, Failure::new(errors::NO_CHOICE_MATCHED, "No Matches!"));
+        };
+        let default = if j.output.is_none() { t.input.clone() } else { Value::Null };
+        let leave = Leave {
+            output: j.output.as_ref(),
+            assign: state.assign.as_ref(),
+            default,
+            transition: Transition::Next(next),
+        };
+        self.jsonata_leave(t, leave, Reads::default(), step)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The Task state: hand the effective parameters to the runtime, then shape its result.
 
+use super::jsonata::{fields, Leave, Reads};
 use super::Io;
 use crate::dataflow;
 use crate::event::{Command, Step};
@@ -12,13 +13,34 @@ use expr::{Failure, Scope};
 
 impl Execution {
     pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {
-        let prepared = self.on_effective(t, state, true, |scope| {
-            let parameters = match &task.parameters {
-                Some(template) => template.eval(scope)?,
-                None => scope.input.clone(),
-            };
-            Ok((parameters, count(task.timeout.as_ref(), scope)?, count(task.heartbeat.as_ref(), scope)?))
-        });
+        let prepared = if let Some(j) = fields(state) {
+            let reads = Reads { retry: true, ..Default::default() };
+            let prepared = self.eval_field(t, j.arguments.as_ref(), reads).and_then(|arguments| {
+                let timeout = self.jsonata_count(t, j.timeout_seconds.as_ref(), "TimeoutSeconds", 1, reads)?;
+                let heartbeat = self.jsonata_count(t, j.heartbeat_seconds.as_ref(), "HeartbeatSeconds", 1, reads)?;
+                let literal = |c: &Option<Count>| match c {
+                    Some(Count::Value(n)) => Some(*n),
+                    _ => None,
+                };
+                Ok((
+                    arguments.unwrap_or_else(|| t.input.clone()),
+                    timeout.or_else(|| literal(&task.timeout)),
+                    heartbeat.or_else(|| literal(&task.heartbeat)),
+                ))
+            });
+            match prepared {
+                Ok(v) => Ok(v),
+                Err(e) => return self.raise_eval(t, e, step),
+            }
+        } else {
+            self.on_effective(t, state, true, |scope| {
+                let parameters = match &task.parameters {
+                    Some(template) => template.eval(scope)?,
+                    None => scope.input.clone(),
+                };
+                Ok((parameters, count(task.timeout.as_ref(), scope)?, count(task.heartbeat.as_ref(), scope)?))
+            })
+        };
         let (parameters, timeout, heartbeat) = match prepared {
             Ok(v) => v,
             Err(outcome) => return outcome,
@@ -88,6 +110,17 @@ impl Execution {
                     Details::TaskSucceeded { resource_type, resource, output: output_copy }
                 };
                 self.emit(step, &mut t.last_event, details);
+                if let Some(j) = fields(state) {
+                    let default = if j.output.is_none() { output.clone() } else { Value::Null };
+                    let leave = Leave {
+                        output: j.output.as_ref(),
+                        assign: state.assign.as_ref(),
+                        default,
+                        transition: task.transition,
+                    };
+                    let reads = Reads { result: Some(&output), retry: true, ..Default::default() };
+                    return self.jsonata_leave(t, leave, reads, step);
+                }
                 let io = Io {
                     result_selector: task.result_selector.as_ref(),
                     result_path: &task.result_path,

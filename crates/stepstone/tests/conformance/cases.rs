@@ -18,6 +18,8 @@ pub const REQUIRED: &[&str] = &[
     "errors",
     "map",
     "invalid_definition",
+    "jsonata",
+    "variables",
 ];
 
 /// One case file, kept as JSON.
@@ -54,32 +56,14 @@ impl Case {
         self.json.get("history_order").and_then(Value::as_str) == Some("multiset")
     }
 
-    /// Runs without anything external (`needs == ["none"]`) and in JSONPath mode.
+    /// Runs without anything external (`needs == ["none"]`), in either query language.
     pub fn selectable(&self) -> bool {
         let needs_none = self
             .json
             .get("needs")
             .and_then(Value::as_array)
             .is_some_and(|n| n.len() == 1 && n[0].as_str() == Some("none"));
-        let tagged_jsonata = self
-            .json
-            .get("tags")
-            .and_then(Value::as_array)
-            .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("jsonata")));
-        needs_none && !tagged_jsonata && !self.definition_is_jsonata()
-    }
-
-    fn definition_is_jsonata(&self) -> bool {
-        let parsed;
-        let definition = match self.json.get("definition") {
-            Some(Value::String(text)) => {
-                parsed = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
-                &parsed
-            }
-            Some(v) => v,
-            None => return false,
-        };
-        definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata")
+        needs_none
     }
 }
 
@@ -144,16 +128,13 @@ mod tests {
     }
 
     #[test]
-    fn selection_needs_none_and_jsonpath() {
+    fn selection_is_the_cases_that_need_nothing_external() {
         let def = json!({"StartAt": "A", "States": {}});
         assert!(case(json!({"needs": ["none"], "tags": ["pass"], "definition": def})).selectable());
         assert!(!case(json!({"needs": ["lambda"], "tags": [], "definition": def})).selectable());
         assert!(!case(json!({"needs": ["none", "lambda"], "tags": [], "definition": def})).selectable());
-        assert!(!case(json!({"needs": ["none"], "tags": ["jsonata"], "definition": def})).selectable());
         let jsonata = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {}});
-        assert!(!case(json!({"needs": ["none"], "tags": [], "definition": jsonata})).selectable());
-        let text = Value::String(jsonata.to_string());
-        assert!(!case(json!({"needs": ["none"], "tags": [], "definition": text})).selectable());
+        assert!(case(json!({"needs": ["none"], "tags": ["jsonata"], "definition": jsonata})).selectable());
     }
 
     #[test]
