@@ -10,6 +10,7 @@
 //! - `error`: for an expression, a prefix of the error message; for a template,
 //!   `{error, cause, location}`;
 //! - `compile_errors`: `[{pointer, code, message}]` (templates), or `parse_error: true`.
+//!
 //! `variables_read` (optional) checks `Expression::variables` / `Template::variables`.
 
 mod support;

@@ -9,6 +9,9 @@ use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
 pub struct Facts {
     /// Workflow variables read (`$name`), first use first, without duplicates.
     pub variables: Vec<String>,
+    /// `$name` read as a value where `name` is also a function (`$count + 1`): a workflow
+    /// variable of that name, if there is one, shadows the function, as bindings do in JSONata.
+    pub shadowing: Vec<String>,
     /// Names that may be called as functions or passed as function values (`$name(...)`,
     /// `$map(x, $name)`), so that only the host functions used are registered.
     pub names: Vec<String>,
@@ -77,7 +80,11 @@ impl Walker {
             return;
         }
         self.name(name);
-        if !is_function_name(name) && !self.facts.variables.iter().any(|n| n == name) {
+        if is_function_name(name) {
+            if !self.facts.shadowing.iter().any(|n| n == name) {
+                self.facts.shadowing.push(name.to_owned());
+            }
+        } else if !self.facts.variables.iter().any(|n| n == name) {
             self.facts.variables.push(name.to_owned());
         }
     }
@@ -216,14 +223,76 @@ impl Walker {
 /// function, not a workflow variable.
 pub fn is_function_name(name: &str) -> bool {
     const NAMES: &[&str] = &[
-        "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter",
-        "lowercase", "uppercase", "length", "trim", "pad", "match", "contains", "replace", "split", "join",
-        "formatNumber", "formatBase", "formatInteger", "parseInteger", "number", "floor", "ceil", "round", "abs",
-        "sqrt", "power", "random", "millis", "now", "fromMillis", "toMillis", "boolean", "not", "exists", "keys",
-        "lookup", "append", "reverse", "shuffle", "distinct", "zip", "sort", "each", "merge", "spread", "sift",
-        "map", "filter", "single", "reduce", "error", "assert", "type", "base64encode", "base64decode",
-        "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "eval", "clone", "partition",
-        "range", "hash", "uuid", "parse",
+        "sum",
+        "count",
+        "max",
+        "min",
+        "average",
+        "string",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "lowercase",
+        "uppercase",
+        "length",
+        "trim",
+        "pad",
+        "match",
+        "contains",
+        "replace",
+        "split",
+        "join",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "floor",
+        "ceil",
+        "round",
+        "abs",
+        "sqrt",
+        "power",
+        "random",
+        "millis",
+        "now",
+        "fromMillis",
+        "toMillis",
+        "boolean",
+        "not",
+        "exists",
+        "keys",
+        "lookup",
+        "append",
+        "reverse",
+        "shuffle",
+        "distinct",
+        "zip",
+        "sort",
+        "each",
+        "merge",
+        "spread",
+        "sift",
+        "map",
+        "filter",
+        "single",
+        "reduce",
+        "error",
+        "assert",
+        "type",
+        "base64encode",
+        "base64decode",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "eval",
+        "clone",
+        "partition",
+        "range",
+        "hash",
+        "uuid",
+        "parse",
     ];
     NAMES.contains(&name)
 }

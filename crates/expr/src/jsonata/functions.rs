@@ -67,9 +67,8 @@ pub fn register(evaluator: &mut Evaluator, names: &[String], draws: &Rc<Draws>) 
                 let draws = Rc::clone(draws);
                 evaluator.register_fn_override("random", move |args: &[JValue]| random(args, &draws))?
             }
-            "eval" => evaluator.register_fn_override("eval", |_: &[JValue]| {
-                Err(error("T1006: Attempted to invoke a non-function"))
-            })?,
+            "eval" => evaluator
+                .register_fn_override("eval", |_: &[JValue]| Err(error("T1006: Attempted to invoke a non-function")))?,
             _ => {}
         }
     }

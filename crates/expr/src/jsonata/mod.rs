@@ -135,7 +135,7 @@ impl Expression {
         if facts.states.any() {
             context.bind("states".to_owned(), states(facts.states, env));
         }
-        for name in &facts.variables {
+        for name in facts.variables.iter().chain(&facts.shadowing) {
             if let Some(value) = (env.variable)(name) {
                 context.bind(name.clone(), convert::to_jvalue(&value));
             }
