@@ -29,15 +29,23 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
     if !args.seconds.is_finite() || args.seconds <= 0.0 {
         return Err(Failure::usage(format!("--seconds must be a number > 0, not {}", args.seconds)));
     }
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => default_dir()?,
+    let dirs = match &args.dir {
+        Some(d) => vec![d.clone()],
+        None => {
+            let mut dirs = vec![default_dir()?];
+            dirs.extend(own_dir());
+            dirs
+        }
     };
-    let mut workloads = manifest(&dir)?;
+    let mut workloads = Vec::new();
+    for dir in &dirs {
+        workloads.extend(manifest(dir)?);
+    }
     if let Some(wanted) = &args.workload {
         workloads.retain(|w| w.id.eq_ignore_ascii_case(wanted) || w.name.eq_ignore_ascii_case(wanted));
         if workloads.is_empty() {
-            return Err(Failure::usage(format!("no workload {wanted} in {}", dir.join("manifest.json").display())));
+            let places: Vec<String> = dirs.iter().map(|d| d.join("manifest.json").display().to_string()).collect();
+            return Err(Failure::usage(format!("no workload {wanted} in {}", places.join(" or "))));
         }
     }
     println!("{:<16} {:>8} {:>12} {:>16}  note", "workload", "runs", "transitions", "transitions/s");
@@ -68,6 +76,14 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
 
 fn available_cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// The repository's own workloads (`bench/workloads`: the JSONata ones), from the current
+/// directory or beside the sources this binary was built from.
+fn own_dir() -> Option<PathBuf> {
+    let relative = Path::new("bench/workloads");
+    let candidates = [relative.to_path_buf(), Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)];
+    candidates.into_iter().find(|p| p.join("manifest.json").is_file())
 }
 
 /// `../shared/bench/workloads` from the current directory (the repository root), else beside

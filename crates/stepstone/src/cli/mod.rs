@@ -107,7 +107,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
     /// The workloads directory (with manifest.json). Default: ../shared/bench/workloads
-    /// beside the repository.
+    /// beside the repository, then the repository's own bench/workloads (JSONata versions).
     #[arg(long)]
     pub dir: Option<PathBuf>,
     /// Record every history event, with its payloads, as a stored execution would.
