@@ -57,16 +57,16 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str, i
         let rule_field = |name: &str| format!("Choices[{i}]/{name}");
         let condition = obj
             .get("Condition")
-            .and_then(|c| paths::jsonata_template(ctx, c, &obj.at("Condition"), &rule_field("Condition")));
+            .and_then(|c| paths::jsonata_template(ctx, c, &obj.at("Condition"), &rule_field("Condition"), false));
         let output =
-            obj.get("Output").and_then(|o| paths::jsonata_template(ctx, o, &obj.at("Output"), &rule_field("Output")));
+            obj.get("Output").and_then(|o| paths::jsonata_template(ctx, o, &obj.at("Output"), &rule_field("Output"), false));
         let assign = obj
             .get("Assign")
-            .and_then(|a| paths::jsonata_template(ctx, a, &obj.at("Assign"), &rule_field("Assign")))
+            .and_then(|a| paths::jsonata_template(ctx, a, &obj.at("Assign"), &rule_field("Assign"), false))
             .map(crate::Assign::Jsonata);
         return Some(ChoiceBranch { rule: Rule::And(Vec::new()), next: next?, assign, condition, output });
     }
-    let assign = paths::assign(ctx, obj, false);
+    let assign = paths::assign(ctx, obj, false, false);
     let rule = rule(ctx, obj, true);
     if ctx.error_count() != before {
         return None;

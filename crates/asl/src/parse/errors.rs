@@ -94,9 +94,9 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
         let next = if c.has("Next") { scope.target(ctx, c, "Next") } else { None };
         let result_path =
             if cx.jsonata() { PathField::Default } else { paths::path_field(ctx, c, "ResultPath", PathKind::Result) };
-        let assign = paths::assign(ctx, c, cx.jsonata());
+        let assign = paths::assign(ctx, c, cx.jsonata(), true);
         let output = match c.get("Output") {
-            Some(o) if cx.jsonata() => paths::jsonata_template(ctx, o, &c.at("Output"), "Output"),
+            Some(o) if cx.jsonata() => paths::jsonata_template(ctx, o, &c.at("Output"), "Output", true),
             _ => None,
         };
         c.str(ctx, "Comment");

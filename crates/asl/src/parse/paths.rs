@@ -1,6 +1,6 @@
 //! Path, template and expression fields: compiled through `expr`, problems reported in AWS's words.
 
-use super::util::{child, index, Ctx, Obj};
+use super::util::{child, index, Ctx, Obj, UNSUPPORTED_JSONATA};
 use crate::{Assign, Count, PathField, Text};
 use expr::{jsonata, Expr, Path, Template};
 use serde_json::Value;
@@ -76,7 +76,7 @@ pub(crate) fn compile(ctx: &mut Ctx, value: &Value, ptr: &str) -> Option<Templat
 
 /// Reads `Assign`: a payload template in JSONPath mode (checked and compiled), kept as
 /// written in JSONata mode.
-pub(crate) fn assign(ctx: &mut Ctx, obj: Obj, jsonata: bool) -> Option<Assign> {
+pub(crate) fn assign(ctx: &mut Ctx, obj: Obj, jsonata: bool, in_catcher: bool) -> Option<Assign> {
     let value = obj.get("Assign")?;
     let ptr = obj.at("Assign");
     if !value.is_object() {
@@ -84,15 +84,26 @@ pub(crate) fn assign(ctx: &mut Ctx, obj: Obj, jsonata: bool) -> Option<Assign> {
         return None;
     }
     if jsonata {
-        return jsonata_template(ctx, value, &ptr, "Assign").map(Assign::Jsonata);
+        return jsonata_template(ctx, value, &ptr, "Assign", in_catcher).map(Assign::Jsonata);
     }
     compile(ctx, value, &ptr).map(Assign::JsonPath)
 }
 
 /// Compiles a JSONata field (literals and `{% %}` expressions at any depth) at `ptr`;
 /// `field` is the name AWS gives it in causes (`Output`, `Choices[0]/Condition`).
-pub(crate) fn jsonata_template(ctx: &mut Ctx, value: &Value, ptr: &str, field: &str) -> Option<jsonata::Template> {
+/// `$states.errorOutput` exists only in a catcher's fields.
+pub(crate) fn jsonata_template(
+    ctx: &mut Ctx,
+    value: &Value,
+    ptr: &str,
+    field: &str,
+    in_catcher: bool,
+) -> Option<jsonata::Template> {
     match jsonata::Template::compile(&expr::Value::from(value), field) {
+        Ok(t) if !in_catcher && t.expressions().iter().any(|e| e.reads_error_output()) => {
+            ctx.error(UNSUPPORTED_JSONATA, "Field '$states.errorOutput' does not exist.", ptr);
+            None
+        }
         Ok(t) => Some(t),
         Err(errors) => {
             for e in errors {

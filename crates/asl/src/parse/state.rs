@@ -192,7 +192,7 @@ pub(crate) fn state(
         if jsonpath && has_io { paths::path_field(ctx, obj, "InputPath", PathKind::Any) } else { PathField::Default };
     let output_path =
         if jsonpath && has_io { paths::path_field(ctx, obj, "OutputPath", PathKind::Any) } else { PathField::Default };
-    let assign = paths::assign(ctx, obj, !jsonpath);
+    let assign = paths::assign(ctx, obj, !jsonpath, false);
     let jsonata = (!jsonpath).then(|| jsonata_fields_of(ctx, obj));
 
     let terminal = matches!(ty, "Succeed" | "Fail") || obj.get("End") == Some(&Value::Bool(true));
@@ -224,7 +224,7 @@ fn jsonata_fields_of(ctx: &mut Ctx, obj: Obj) -> JsonataFields {
     let mut fields = JsonataFields::default();
     for field in JsonataFields::FIELDS {
         let Some(value) = obj.get(field) else { continue };
-        let compiled = paths::jsonata_template(ctx, value, &obj.at(field), field);
+        let compiled = paths::jsonata_template(ctx, value, &obj.at(field), field, false);
         if let Some(slot) = fields.slot(field) {
             *slot = compiled;
         }

@@ -8,6 +8,7 @@ pub(crate) const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
 pub(crate) const MISSING_TARGET: &str = "MISSING_TRANSITION_TARGET";
 pub(crate) const MISSING_END: &str = "MISSING_END_STATE";
 pub(crate) const DUPLICATE_NAME: &str = "DUPLICATE_STATE_NAME";
+pub(crate) const UNSUPPORTED_JSONATA: &str = "UNSUPPORTED_JSONATA_EXPRESSION";
 
 /// Largest value AWS accepts for most second and count fields.
 pub(crate) const MAX_SECONDS: u64 = 99_999_999;
