@@ -33,9 +33,12 @@ pub fn details(event: &HistoryEvent) -> Value {
             put("name", json!(name));
             put("input", input.clone());
         }
-        Details::StateExited { name, output, .. } => {
+        Details::StateExited { name, output, assigned_variables, .. } => {
             put("name", json!(name));
             put("output", output.clone());
+            if let Some(assigned) = assigned_variables {
+                put("assignedVariables", Value::Object(assigned.clone()));
+            }
         }
         Details::StateAborted { name, .. } => put("name", json!(name)),
         Details::MapStateStarted { length } => put("length", json!(length)),
