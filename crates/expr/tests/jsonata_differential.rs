@@ -6,8 +6,15 @@
 //! npm it prints why and passes, except with `CI=true`, where it fails.
 //! Known differences of jsonata-core (reported upstream-worthy, see `KNOWN`) are listed and
 //! must stay exactly the known set, so a fix or a new regression both show.
+//!
+//! Every expression is also evaluated three ways on our side: as `evaluate` runs it, on the
+//! fast path alone, and on jsonata-core alone. Where the fast path gives a result, it must be
+//! exactly jsonata-core's (same JSON text: integers stay integers, same key order) and agree
+//! with jsonata-js; a second family of generated expressions targets the fast path's edge
+//! cases (undefined, null, arrays in paths, mixed comparisons, integer and float results, key
+//! order), and the fast path must serve a good share of them.
 
-use expr::jsonata::{Env, Expression};
+use expr::jsonata::{Env, EvalError, Expression};
 use expr::{json, Rng, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +34,22 @@ const KNOWN: &[(&str, usize)] = &[
     ("$string(123456789012345678901)", 0),
     ("$string(123456789012345678901)", 1),
     ("$string(123456789012345678901)", 2),
+    ("$string($states.input.big)", 0),
+    ("$string($states.input.big)", 1),
+    ("$states.input.big & '|'", 0),
+    ("$states.input.big & '|'", 1),
+    // A field named like a property every JavaScript object inherits: jsonata-js finds the
+    // inherited function; jsonata-core finds nothing.
+    ("$states.input.constructor", 0),
+    ("$states.input.constructor", 1),
+    ("$states.input.constructor", 2),
+    ("$states.input.toString", 0),
+    ("$states.input.toString", 1),
+    ("$states.input.toString", 2),
+    // The key `__proto__` in an object constructor sets the prototype in jsonata-js.
+    ("{'__proto__': 1}", 0),
+    ("{'__proto__': 1}", 1),
+    ("{'__proto__': 1}", 2),
 ];
 
 fn inputs() -> Vec<Value> {
@@ -34,12 +57,16 @@ fn inputs() -> Vec<Value> {
         json!({"a": 3, "b": 4.5, "s": "Hello World", "n": [1, 2, 3, 4, 5], "neg": -2.5,
                "items": [{"name": "pen", "price": 1.5, "qty": 4}, {"name": "book", "price": 12, "qty": 1},
                          {"name": "cup", "price": 4.25, "qty": 2}],
-               "o": {"x": 1, "y": "two", "z": [true, false]}, "flag": true, "empty": [], "nul": null, "str": "42"}),
+               "o": {"x": 1, "y": "two", "z": [true, false]}, "flag": true, "empty": [], "nul": null, "str": "42",
+               "deep": [{"a": [1, [2, 3]]}, {"a": 4}, [{"a": 5}, [{"a": [6]}]], {"b": 1}], "one": [7], "f": 2.0,
+               "big": 12345678901234567890u64, "u": "ünï😀", "lone": [{"a": [8, 9]}]}),
         json!({"a": -7, "b": 0.1, "s": "  mixed Case  ", "n": [10], "neg": 0,
                "items": [{"name": "solo", "price": 0.5, "qty": 10}],
-               "o": {"x": 0, "y": "", "z": []}, "flag": false, "empty": [], "nul": null, "str": "x"}),
+               "o": {"x": 0, "y": "", "z": []}, "flag": false, "empty": [], "nul": null, "str": "x",
+               "deep": [], "one": [[]], "f": -0.5, "big": -9007199254740993i64, "u": "Zz", "lone": {"a": []}}),
         json!({"a": 1000000, "b": 1e-7, "s": "a,b,,c", "n": [], "neg": -1,
-               "items": [], "o": {}, "flag": null, "empty": [], "nul": null, "str": "1e3"}),
+               "items": [], "o": {}, "flag": null, "empty": [], "nul": null, "str": "1e3",
+               "deep": {"a": {"a": 1}}, "one": [{"a": 1}], "f": 1e300, "big": 0.30000000000000004, "u": "", "lone": [[{"a": 2}]]}),
     ]
 }
 
@@ -224,6 +251,172 @@ fn expressions() -> Vec<String> {
     out
 }
 
+/// Workflow variables bound in every evaluation (on both sides).
+fn variables() -> Value {
+    json!({"v": {"k": [1, {"k": 2}], "s": "x"}, "arr": [[1, 2], [3]], "num": 2.5, "word": "Ab"})
+}
+
+/// Expressions aimed at the fast path's subset and its edge cases: every operand in every
+/// template, and a list of specific cases.
+fn fast_expressions() -> Vec<String> {
+    let operands = [
+        "$states.input.a",
+        "$states.input.b",
+        "$states.input.s",
+        "$states.input.missing",
+        "$states.input.nul",
+        "$states.input.flag",
+        "$states.input.n",
+        "$states.input.items",
+        "$states.input.items.name",
+        "$states.input.items.price",
+        "$states.input.o",
+        "$states.input.o.z",
+        "$states.input.deep.a",
+        "$states.input.deep.a.a",
+        "$states.input.lone.a",
+        "$states.input.one",
+        "$states.input.f",
+        "$states.input.big",
+        "$states.input.u",
+        "$states.input.empty",
+        "$states.input.str",
+        "$v.k.k",
+        "$v.s",
+        "$arr",
+        "$num",
+        "$nope",
+        "'abc'",
+        "2.5",
+        "null",
+        "[]",
+        "{}",
+    ];
+    let templates = [
+        "{}",
+        "{} + 1",
+        "1 - {}",
+        "{} * 2",
+        "{} / 4",
+        "{} % 3",
+        "-{}",
+        "{} < 3",
+        "{} >= 'm'",
+        "{} = 4",
+        "{} != null",
+        "{} = 'pen'",
+        "{} and true",
+        "{} or false",
+        "{} & '|'",
+        "{} ? 'y' : 'n'",
+        "{} ? 'y'",
+        "{'k': {}, 'z': 1}",
+        "[{}]",
+        "[{}, [{}]]",
+        "$count({})",
+        "$sum({})",
+        "$exists({})",
+        "$boolean({})",
+        "$not({})",
+        "$string({})",
+        "$length({})",
+        "$uppercase({})",
+        "$lowercase({})",
+        "$merge([{}, {'z': 1}])",
+        "$merge({})",
+        "({}; {})",
+    ];
+    let mut out = Vec::new();
+    for t in templates {
+        for o in operands {
+            out.push(t.replace("{}", o));
+        }
+    }
+    out.extend(
+        [
+            "$states.input.s < $states.input.str",
+            "$states.input.u > 'z'",
+            "'a' < 'B'",
+            "'\u{ffff}' < '😀'",
+            "$states.input.str = 42",
+            "$states.input.a = $states.input.a",
+            "$states.input.o = $states.input.o",
+            "$states.input.n = [1, 2, 3, 4, 5]",
+            "1 / 0",
+            "0 / 0",
+            "-1 % 3",
+            "5.5 % -2",
+            "$states.input.big + 1",
+            "$states.input.big - $states.input.big",
+            "0.1 + 0.2",
+            "$states.input.f * 3",
+            "$states.input.f * $states.input.f",
+            "3 * 0.1 = 0.3",
+            "$states.input.a / 2",
+            "{'z': 1, 'a': 2, 'm': $states.input.a, 'gone': $states.input.missing}",
+            "{'outer': {'inner': [$states.input.n, $states.input.one]}}",
+            "$merge([{'b': 1, 'a': 2}, {'c': 3, 'b': 4}])",
+            "$merge([$states.input.o, $states.input])",
+            "$merge($states.input.items)",
+            "$merge([])",
+            "$merge([1])",
+            "$merge([{'a': 1}, null])",
+            "$merge([$states.input.missing, {'a': 1}])",
+            "$merge([$states.input, {'last': {'step': 1, 'prev': $states.input.last.step, 'tag': $states.input.o.y}}])",
+            "[$states.input.n, 9, [$states.input.n], $states.input.missing]",
+            "[[1, 2], [3]][1]",
+            "[$arr, $arr]",
+            "$count([$states.input.missing])",
+            "$sum($states.input.items.qty)",
+            "$sum([1, 'a'])",
+            "$sum([1e308, 1e308])",
+            "$string(1e15)",
+            "$string(999999999999999)",
+            "$string(-0)",
+            "$string(-12)",
+            "'n=' & 3 & ',f=' & true & ',z=' & null",
+            "'x' & 0.5",
+            "'x' & [1]",
+            "$length('ünï😀')",
+            "$uppercase('ünï')",
+            "$lowercase('ABC def')",
+            "$not(null)",
+            "$boolean([0, ''])",
+            "$boolean([0, 1])",
+            "$boolean([[0]])",
+            "$states.input.flag and $states.input.missing.x",
+            "$states.input.missing or $states.input.a",
+            "false and (1 + 'a')",
+            "true or (1 + 'a')",
+            "$states.input.a > 0 ? $states.input.items.name : $states.input.o",
+            "$states.input.missing ? 1 : $states.input.missing",
+            "$states.input.missing < 3",
+            "$states.input.missing < true",
+            "$states.input.missing + 'a'",
+            "$states.input.missing + 1",
+            "-$states.input.s",
+            "-(-$states.input.a)",
+            "$states.input.items.name.x",
+            "$states.input.deep.a.a.a",
+            "$states.input.o.z.x",
+            "$states.input.s.length",
+            "$v.k",
+            "$v.k.k.k",
+            "$arr.x",
+            "$states.result.x",
+            "$states.errorOutput",
+            "$states.context.Execution",
+            "$states.input.`a`",
+            "$states.input.constructor",
+            "$states.input.toString",
+            "{'1': 1, 'b': 2}",
+            "{'__proto__': 1}",
+        ]
+        .map(String::from),
+    );
+    out
+}
+
 fn target_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jsonata-oracle")
 }
@@ -253,19 +446,39 @@ fn install(dir: &Path) -> Result<(), String> {
     }
 }
 
-fn ours(expression: &str, input: &Value) -> Value {
-    let parsed = match Expression::parse(expression) {
-        Ok(e) => e,
-        Err(_) => return json!({"error": "parse"}),
-    };
-    let (build, lookup) = (|| json!({}), |_: &str| None);
-    let rng = Rng::new(1);
-    let env = Env { input, result: None, error_output: None, context: &build, variable: &lookup, rng: &rng, now: 0 };
-    match parsed.evaluate(&env) {
+/// Our results for one expression and input: as `evaluate` runs it, on jsonata-core alone, and
+/// on the fast path alone (`None`: outside the subset, or the evaluation bailed out).
+struct Ours {
+    evaluated: Value,
+    reference: Value,
+    fast: Option<Value>,
+}
+
+fn outcome(result: Result<Option<Value>, EvalError>) -> Value {
+    match result {
         Ok(Some(value)) => json!({"value": value}),
         Ok(None) => json!({"undefined": true}),
-        Err(expr::jsonata::EvalError::Unsupported) => json!({"error": "function"}),
-        Err(expr::jsonata::EvalError::Failed(message)) => json!({"error": code(&message)}),
+        Err(EvalError::Unsupported) => json!({"error": "function"}),
+        Err(EvalError::Failed(message)) => json!({"error": code(&message)}),
+    }
+}
+
+fn ours(expression: &str, input: &Value, variables: &Value) -> Ours {
+    let parsed = match Expression::parse(expression) {
+        Ok(e) => e,
+        Err(_) => {
+            let error = json!({"error": "parse"});
+            return Ours { evaluated: error.clone(), reference: error, fast: None };
+        }
+    };
+    let build = || json!({});
+    let lookup = |name: &str| variables.get(name).cloned();
+    let rng = Rng::new(1);
+    let env = Env { input, result: None, error_output: None, context: &build, variable: &lookup, rng: &rng, now: 0 };
+    Ours {
+        evaluated: outcome(parsed.evaluate(&env)),
+        reference: outcome(parsed.evaluate_reference(&env)),
+        fast: parsed.evaluate_fast(&env).map(|result| outcome(Ok(result))),
     }
 }
 
@@ -301,12 +514,18 @@ fn differential_against_jsonata_js() {
     if let Err(why) = install(&dir) {
         return skip_or_fail(&why);
     }
-    let expressions = expressions();
+    let mut expressions = expressions();
+    let generic = expressions.len();
+    expressions.extend(fast_expressions());
     let inputs = inputs();
-    assert!(expressions.len() >= 300, "only {} expressions", expressions.len());
+    let variables = variables();
+    assert!(generic >= 300, "only {generic} expressions");
     let cases = dir.join("cases.json");
-    std::fs::write(&cases, json::to_string(&json!({"expressions": expressions, "inputs": inputs})))
-        .expect("write cases");
+    std::fs::write(
+        &cases,
+        json::to_string(&json!({"expressions": expressions, "inputs": inputs, "variables": variables})),
+    )
+    .expect("write cases");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/evaluate.js");
     let output = Command::new("node").arg(&script).arg(&dir).arg(&cases).output().expect("run node");
     assert!(output.status.success(), "node failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -314,18 +533,41 @@ fn differential_against_jsonata_js() {
     assert_eq!(reference.len(), expressions.len() * inputs.len());
 
     let mut differences = Vec::new();
+    let mut fast_wrong = Vec::new();
+    let mut core_only = Vec::new();
+    let (mut served, mut targeted) = (0, 0);
     let mut i = 0;
-    for expression in &expressions {
+    for (e, expression) in expressions.iter().enumerate() {
         for (k, input) in inputs.iter().enumerate() {
             let theirs = &reference[i];
             i += 1;
-            let mine = ours(expression, input);
-            if !same(&mine, theirs) {
+            let mine = ours(expression, input, &variables);
+            if !same(&mine.evaluated, theirs) {
                 differences.push((
                     expression.as_str(),
                     k,
-                    format!("{expression}  [input {k}]\n    jsonata-js:   {theirs}\n    jsonata-core: {mine}"),
+                    format!(
+                        "{expression}  [input {k}]\n    jsonata-js:   {theirs}\n    ours:         {}",
+                        mine.evaluated
+                    ),
                 ));
+            }
+            if e >= generic {
+                targeted += 1;
+            }
+            if let Some(fast) = &mine.fast {
+                served += usize::from(e >= generic);
+                // jsonata-js's result, and exactly jsonata-core's (same JSON text) unless
+                // jsonata-core itself differs from jsonata-js there.
+                let core_differs = !same(&mine.reference, theirs);
+                if core_differs && same(fast, theirs) {
+                    core_only.push(format!("{expression}  [input {k}]"));
+                } else if json::to_string(fast) != json::to_string(&mine.reference) || !same(fast, theirs) {
+                    fast_wrong.push(format!(
+                        "{expression}  [input {k}]\n    jsonata-js:   {theirs}\n    jsonata-core: {}\n    fast path:    {fast}",
+                        mine.reference
+                    ));
+                }
             }
         }
     }
@@ -333,12 +575,19 @@ fn differential_against_jsonata_js() {
         differences.iter().filter(|(e, k, _)| !KNOWN.contains(&(*e, *k))).map(|(_, _, s)| s.as_str()).collect();
     let fixed: Vec<_> = KNOWN.iter().filter(|known| !differences.iter().any(|(e, k, _)| (*e, *k) == **known)).collect();
     eprintln!(
-        "{} evaluations, {} differences ({} known), {:.1}s",
+        "{} evaluations, {} differences ({} known); fast path served {served} of {targeted} targeted evaluations; {:.1}s",
         i,
         differences.len(),
         differences.len() - unexpected.len(),
         started.elapsed().as_secs_f64()
     );
+    if !core_only.is_empty() {
+        eprintln!("jsonata-core differs from jsonata-js where the fast path agrees with jsonata-js:");
+        core_only.iter().for_each(|c| eprintln!("    {c}"));
+    }
+    assert!(fast_wrong.is_empty(), "{} fast-path differences:\n{}", fast_wrong.len(), fast_wrong.join("\n"));
     assert!(unexpected.is_empty(), "{} unexpected differences:\n{}", unexpected.len(), unexpected.join("\n"));
     assert!(fixed.is_empty(), "known differences that no longer differ (remove from KNOWN): {fixed:?}");
+    // The targeted family must actually run on the fast path, not quietly fall back.
+    assert!(served * 2 >= targeted, "the fast path served only {served} of {targeted} targeted evaluations");
 }

@@ -4,12 +4,15 @@
 //! - [`Expression`]: one `{% ... %}` expression, parsed once.
 //! - [`Template`]: a JSON value with expressions at any depth (`Arguments`, `Output`, ...).
 //!
-//! An evaluation builds a fresh jsonata-core `Evaluator` (a few small allocations), binds
-//! only the `$states` members and variables the expression reads, and registers only the
-//! host functions it calls.
+//! An expression made only of the common subset in [`fast`] is compiled at parse time and
+//! evaluated directly on [`Value`]. Any other expression, and any evaluation the fast path
+//! bails out of, runs on jsonata-core: a fresh `Evaluator` (a few small allocations) that
+//! binds only the `$states` members and variables the expression reads, and registers only
+//! the host functions it calls.
 
 mod analyse;
 mod convert;
+mod fast;
 mod functions;
 mod template;
 
@@ -36,6 +39,8 @@ struct Inner {
     facts: analyse::Facts,
     /// `$now()`/`$millis()` appear (rewritten to read the clock variable).
     clock: bool,
+    /// The fast path's program, when every node is in its subset.
+    fast: Option<fast::Program>,
 }
 
 impl std::fmt::Debug for Expression {
@@ -92,7 +97,8 @@ impl Expression {
         let mut ast = jsonata_core::parser::parse(text).map_err(|e| ParseError::new(e.to_string()))?;
         let facts = analyse::analyse(&ast);
         let clock = functions::rewrite_clock(&mut ast);
-        Ok(Expression { inner: Arc::new(Inner { text: text.into(), ast, facts, clock }) })
+        let fast = fast::compile(&ast);
+        Ok(Expression { inner: Arc::new(Inner { text: text.into(), ast, facts, clock, fast }) })
     }
 
     pub fn as_str(&self) -> &str {
@@ -129,6 +135,29 @@ impl Expression {
 
     /// Evaluates, telling a failure from a result JSON cannot hold.
     pub fn evaluate(&self, env: &Env) -> Result<Option<Value>, EvalError> {
+        match self.evaluate_fast(env) {
+            Some(result) => Ok(result),
+            None => self.evaluate_reference(env),
+        }
+    }
+
+    /// Whether the expression is in the fast path's subset (for tests and diagnostics).
+    #[doc(hidden)]
+    pub fn is_fast(&self) -> bool {
+        self.inner.fast.is_some()
+    }
+
+    /// The fast path's result; `None` when the expression is outside its subset or the
+    /// evaluation bailed out (for tests: [`Expression::evaluate`] is what to call).
+    #[doc(hidden)]
+    pub fn evaluate_fast(&self, env: &Env) -> Option<Option<Value>> {
+        self.inner.fast.as_ref()?.eval(env).ok()
+    }
+
+    /// Evaluates with jsonata-core, never the fast path (for tests: the reference the fast
+    /// path is compared with).
+    #[doc(hidden)]
+    pub fn evaluate_reference(&self, env: &Env) -> Result<Option<Value>, EvalError> {
         let inner = &*self.inner;
         let facts = &inner.facts;
         let mut context = Context::new();
