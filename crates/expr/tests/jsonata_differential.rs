@@ -591,3 +591,41 @@ fn differential_against_jsonata_js() {
     // The targeted family must actually run on the fast path, not quietly fall back.
     assert!(served * 2 >= targeted, "the fast path served only {served} of {targeted} targeted evaluations");
 }
+
+/// Where the fast path follows jsonata-js and jsonata-core does not (strings compared by
+/// UTF-16 code units, as JavaScript does).
+const FAST_NOT_CORE: &[&str] = &["'\u{ffff}' < '😀'"];
+
+/// Without node: wherever the fast path gives a result, it is exactly jsonata-core's (same
+/// JSON text), on every generated expression; and the fast path serves the workloads' shapes.
+#[test]
+fn fast_path_matches_jsonata_core() {
+    let inputs = inputs();
+    let variables = variables();
+    let (mut served, mut wrong) = (0, Vec::new());
+    for expression in expressions().iter().chain(&fast_expressions()) {
+        for (k, input) in inputs.iter().enumerate() {
+            let mine = ours(expression, input, &variables);
+            let Some(fast) = mine.fast else { continue };
+            served += 1;
+            if json::to_string(&fast) != json::to_string(&mine.reference)
+                && !FAST_NOT_CORE.contains(&expression.as_str())
+            {
+                wrong.push(format!(
+                    "{expression}  [input {k}]\n    jsonata-core: {}\n    fast path:    {fast}",
+                    mine.reference
+                ));
+            }
+            assert_eq!(mine.evaluated, fast, "{expression} [input {k}]: evaluate does not use the fast path's result");
+        }
+    }
+    assert!(wrong.is_empty(), "{} fast-path differences:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(served > 1500, "the fast path served only {served} evaluations");
+    for text in [
+        "$merge([$states.input, {'last': {'step': 1, 'prev': $states.input.last.step, 'tag': $states.input.payload.tag}}])",
+        "$states.input.count < 1000",
+        "$states.input.count + 1",
+    ] {
+        assert!(Expression::parse(text).unwrap().is_fast(), "{text}");
+    }
+}

@@ -66,7 +66,8 @@ fn node(ast: &AstNode) -> Option<Node> {
                 }
                 out.push((Str::from(key.as_str()), node(value)?));
             }
-            Node::Object(out.into())
+            let shape = out.iter().map(|(k, _)| (k.clone(), Value::Null)).collect();
+            Node::Object(shape, out.into_iter().map(|(_, n)| n).collect())
         }
         AstNode::Array(items) => Node::Array(
             items

@@ -129,12 +129,18 @@ fn eval<'a>(node: &Node, env: &Env<'a>) -> Out<'a> {
             }
             Ok(last)
         }
-        Node::Object(pairs) => {
-            let mut out = Map::with_capacity(pairs.len());
-            for (key, value) in pairs.iter() {
-                if let Some(value) = eval(value, env)?.into_value() {
-                    out.insert(key.clone(), value);
+        Node::Object(shape, nodes) => {
+            let mut out = shape.clone();
+            let mut undefined = Vec::new();
+            for ((key, slot), node) in out.iter_mut().zip(nodes.iter()) {
+                match eval(node, env)?.into_value() {
+                    Some(value) => *slot = value,
+                    None => undefined.push(key.clone()),
                 }
+            }
+            // A key whose value is undefined is left out.
+            for key in undefined {
+                out.remove(&key);
             }
             Ok(R::Owned(Value::Object(out)))
         }
@@ -150,6 +156,10 @@ fn eval<'a>(node: &Node, env: &Env<'a>) -> Out<'a> {
             }
             Ok(R::Owned(Value::Array(out)))
         }
+        Node::Call(Function::Merge, arg) => match &**arg {
+            Node::Array(items) => merge_items(items, env),
+            other => merge(eval(other, env)?),
+        },
         Node::Call(function, arg) => call(*function, eval(arg, env)?),
     }
 }
@@ -423,28 +433,65 @@ fn call(function: Function, arg: R) -> Out {
 
 /// `$merge`: one object or an array of objects, later keys replacing earlier ones in place.
 fn merge(arg: R) -> Out {
-    let objects: Vec<Value> = match arg {
+    let parts = match arg {
         R::Undefined => return Ok(R::Undefined),
-        R::Borrowed(value @ Value::Object(_)) => vec![owned(value)],
-        R::Borrowed(Value::Array(items)) => items.iter().map(owned).collect(),
-        R::Owned(value @ Value::Object(_)) => vec![value],
-        R::Owned(Value::Array(items)) => items,
-        _ => return Err(Bail),
+        R::Borrowed(Value::Array(items)) => items.iter().map(R::Borrowed).collect(),
+        R::Owned(Value::Array(items)) => items.into_iter().map(R::Owned).collect(),
+        object => vec![object],
     };
-    let mut out: Option<Map> = None;
-    for object in objects {
-        let Value::Object(map) = object else { return Err(Bail) };
+    merge_objects(parts)
+}
+
+/// `$merge([a, b, ...])` with the array built here: the items stay borrowed until merged, so
+/// that a field a later object replaces is never copied.
+fn merge_items<'a>(items: &[(Node, bool)], env: &Env<'a>) -> Out<'a> {
+    let mut parts = Vec::with_capacity(items.len());
+    for (item, constructor) in items.iter() {
+        match eval(item, env)? {
+            R::Undefined => {}
+            R::Borrowed(Value::Array(values)) if !constructor => parts.extend(values.iter().map(R::Borrowed)),
+            R::Owned(Value::Array(values)) if !constructor => parts.extend(values.into_iter().map(R::Owned)),
+            other => parts.push(other),
+        }
+    }
+    merge_objects(parts)
+}
+
+fn merge_objects(parts: Vec<R>) -> Out {
+    for part in &parts {
+        // Anything but an object fails the signature; JavaScript orders index-like keys first.
+        let Some(Value::Object(map)) = part.get() else { return Err(Bail) };
         if map.keys().any(|k| js_special_key(k)) {
             return Err(Bail);
         }
-        match &mut out {
-            None => out = Some(map),
-            Some(out) => {
-                for (key, value) in map {
-                    out.insert(key, value);
-                }
+    }
+    let mut parts = parts.into_iter();
+    let mut out = match parts.next() {
+        None => Map::new(),
+        Some(R::Owned(Value::Object(map))) => map,
+        Some(R::Borrowed(Value::Object(map))) => {
+            let rest = parts.as_slice();
+            let mut out = Map::with_capacity(map.len() + 1);
+            for (key, value) in map.iter() {
+                // A field a later object sets keeps its place; its value comes later.
+                let replaced =
+                    rest.iter().any(|r| r.get().and_then(Value::as_object).is_some_and(|m| m.contains_key(key)));
+                out.insert(key.clone(), if replaced { Value::Null } else { owned(value) });
             }
+            out
+        }
+        Some(_) => return Err(Bail),
+    };
+    for part in parts {
+        match part {
+            R::Owned(Value::Object(map)) => map.into_iter().for_each(|(k, v)| {
+                out.insert(k, v);
+            }),
+            R::Borrowed(Value::Object(map)) => map.iter().for_each(|(k, v)| {
+                out.insert(k.clone(), owned(v));
+            }),
+            _ => return Err(Bail),
         }
     }
-    Ok(R::Owned(Value::Object(out.unwrap_or_default())))
+    Ok(R::Owned(Value::Object(out)))
 }

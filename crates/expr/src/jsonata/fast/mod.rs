@@ -94,7 +94,9 @@ enum Node {
     Conditional(Box<Node>, Box<Node>, Option<Box<Node>>),
     /// `(a; b; c)`: every item evaluated, the last one's value.
     Block(Box<[Node]>),
-    Object(Box<[(Str, Node)]>),
+    /// An object constructor: its keys (in a map whose values are placeholders, cloned and
+    /// filled in at each evaluation) and a node per key.
+    Object(crate::Map, Box<[Node]>),
     /// Items, each with whether it is itself an array constructor (kept as one item) or not
     /// (an array value is spliced in).
     Array(Box<[(Node, bool)]>),
