@@ -3,21 +3,32 @@
 //! Entries live in one vector; a key is found by scanning it, which for the handful of keys
 //! of typical state data beats hashing. Objects with many keys also get a hash index, so
 //! lookups stay constant-time there.
+//!
+//! The entries are shared behind an `Arc` and copied on the first write (copy on write):
+//! copying an object, which the interpreter does for every history event and many data-flow
+//! steps, costs a reference count, not a walk of the object.
 
 use super::{Str, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Objects with more keys than this keep a hash index beside their entries.
 const INDEX_ABOVE: usize = 16;
 
 #[derive(Clone, Default)]
 pub struct Map {
-    entries: Vec<(Str, Value)>,
-    /// Key to position, kept only for large objects. Boxed so that a small object stays
-    /// small: most objects never have one.
-    #[allow(clippy::box_collection)]
-    index: Option<Box<HashMap<Str, usize>>>,
+    /// `None` for an empty object, so that making one allocates nothing.
+    inner: Option<Arc<Inner>>,
 }
+
+#[derive(Clone, Default)]
+struct Inner {
+    entries: Vec<(Str, Value)>,
+    /// Key to position, kept only for large objects.
+    index: Option<HashMap<Str, usize>>,
+}
+
+const NO_ENTRIES: &[(Str, Value)] = &[];
 
 impl Map {
     pub fn new() -> Map {
@@ -25,30 +36,44 @@ impl Map {
     }
 
     pub fn with_capacity(capacity: usize) -> Map {
-        Map { entries: Vec::with_capacity(capacity), index: None }
+        if capacity == 0 {
+            return Map::new();
+        }
+        Map { inner: Some(Arc::new(Inner { entries: Vec::with_capacity(capacity), index: None })) }
+    }
+
+    fn entries(&self) -> &[(Str, Value)] {
+        self.inner.as_deref().map_or(NO_ENTRIES, |i| &i.entries)
+    }
+
+    /// The entries, unshared first when another copy of the object holds them.
+    fn inner_mut(&mut self) -> &mut Inner {
+        Arc::make_mut(self.inner.get_or_insert_with(Arc::default))
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
+        let inner = self.inner.as_deref()?;
+        match &inner.index {
             Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k.as_str() == key),
+            None => inner.entries.iter().position(|(k, _)| k.as_str() == key),
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.position(key).map(|i| &self.entries()[i].1)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.position(key).map(|i| &mut self.entries[i].1)
+        let i = self.position(key)?;
+        Some(&mut self.inner_mut().entries[i].1)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -59,7 +84,7 @@ impl Map {
     pub fn insert(&mut self, key: impl Into<Str>, value: Value) -> Option<Value> {
         let key = key.into();
         if let Some(i) = self.position(&key) {
-            return Some(std::mem::replace(&mut self.entries[i].1, value));
+            return Some(std::mem::replace(&mut self.inner_mut().entries[i].1, value));
         }
         self.push_new(key, value);
         None
@@ -67,21 +92,13 @@ impl Map {
 
     /// Appends a key known to be absent.
     fn push_new(&mut self, key: Str, value: Value) {
-        if let Some(index) = &mut self.index {
-            index.insert(key.clone(), self.entries.len());
+        let inner = self.inner_mut();
+        if let Some(index) = &mut inner.index {
+            index.insert(key.clone(), inner.entries.len());
         }
-        self.entries.push((key, value));
-        if self.index.is_none() && self.entries.len() > INDEX_ABOVE {
-            self.reindex();
-        }
-    }
-
-    fn reindex(&mut self) {
-        if self.entries.len() > INDEX_ABOVE {
-            let index = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-            self.index = Some(Box::new(index));
-        } else {
-            self.index = None;
+        inner.entries.push((key, value));
+        if inner.index.is_none() && inner.entries.len() > INDEX_ABOVE {
+            inner.reindex();
         }
     }
 
@@ -91,40 +108,55 @@ impl Map {
             Some(i) => i,
             None => {
                 self.push_new(Str::from(key), make());
-                self.entries.len() - 1
+                self.len() - 1
             }
         };
-        &mut self.entries[i].1
+        &mut self.inner_mut().entries[i].1
     }
 
     /// Removes `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let i = self.position(key)?;
-        let (_, value) = self.entries.remove(i);
-        if self.index.is_some() {
-            self.reindex();
+        let inner = self.inner_mut();
+        let (_, value) = inner.entries.remove(i);
+        if inner.index.is_some() {
+            inner.reindex();
         }
         Some(value)
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Str, &Value)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries().iter().map(|(k, v)| (k, v))
     }
 
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&Str, &mut Value)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        let entries: &mut [(Str, Value)] = match self.inner {
+            None => &mut [],
+            Some(_) => &mut self.inner_mut().entries,
+        };
+        entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Str> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k)
+        self.entries().iter().map(|(k, _)| k)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries().iter().map(|(_, v)| v)
     }
 
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.iter_mut().map(|(_, v)| v)
+    }
+}
+
+impl Inner {
+    fn reindex(&mut self) {
+        if self.entries.len() > INDEX_ABOVE {
+            self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+        } else {
+            self.index = None;
+        }
     }
 }
 
@@ -161,7 +193,10 @@ impl IntoIterator for Map {
     type Item = (Str, Value);
     type IntoIter = std::vec::IntoIter<(Str, Value)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        match self.inner {
+            None => Vec::new().into_iter(),
+            Some(inner) => Arc::try_unwrap(inner).unwrap_or_else(|shared| (*shared).clone()).entries.into_iter(),
+        }
     }
 }
 
@@ -169,7 +204,7 @@ impl<'a> IntoIterator for &'a Map {
     type Item = (&'a Str, &'a Value);
     type IntoIter = std::iter::Map<std::slice::Iter<'a, (Str, Value)>, fn(&'a (Str, Value)) -> (&'a Str, &'a Value)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries().iter().map(|(k, v)| (k, v))
     }
 }
 

@@ -49,17 +49,30 @@ fn owned(value: &Value) -> Value {
     out
 }
 
+/// Rewrites numbers as jsonata-core prints them (`2.0` as `2`, integers past 2^53 rounded).
+/// Only the parts that change are written, so a shared object stays shared.
 fn normalise(value: &mut Value) {
+    if !needs_normalising(value) {
+        return;
+    }
     match value {
-        Value::Number(n) => {
-            const EXACT: i64 = 1 << 53;
-            if !n.as_i64().is_some_and(|i| (-EXACT..=EXACT).contains(&i)) {
-                *value = convert::number(n.as_f64().unwrap_or(0.0));
-            }
-        }
+        Value::Number(n) => *value = convert::number(n.as_f64().unwrap_or(0.0)),
         Value::Array(items) => items.iter_mut().for_each(normalise),
         Value::Object(map) => map.values_mut().for_each(normalise),
         _ => {}
+    }
+}
+
+fn needs_normalising(value: &Value) -> bool {
+    const EXACT: i64 = 1 << 53;
+    match value {
+        Value::Number(n) => {
+            !n.as_i64().is_some_and(|i| (-EXACT..=EXACT).contains(&i))
+                && convert::number(n.as_f64().unwrap_or(0.0)) != *value
+        }
+        Value::Array(items) => items.iter().any(needs_normalising),
+        Value::Object(map) => map.values().any(needs_normalising),
+        _ => false,
     }
 }
 
