@@ -31,7 +31,7 @@ pub(crate) fn merge(field: &PathField, mut input: Value, result: Value) -> Resul
 /// Fails with `States.DataLimitExceeded` when `value` serialises to more than 256 KiB.
 /// `source` names what returned it: the state, or for a task result the resource.
 pub(crate) fn check_size(value: &Value, source: &str) -> Result<(), Failure> {
-    if json_size(value, MAX_PAYLOAD_BYTES) > MAX_PAYLOAD_BYTES {
+    if value.summary().encoded_len > MAX_PAYLOAD_BYTES {
         return Err(Failure::new(
             crate::errors::DATA_LIMIT_EXCEEDED,
             format!(
@@ -40,38 +40,6 @@ pub(crate) fn check_size(value: &Value, source: &str) -> Result<(), Failure> {
         ));
     }
     Ok(())
-}
-
-/// The length of `value`'s compact JSON text (close enough for escapes), stopping early
-/// once it passes `limit`.
-pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
-    fn walk(value: &Value, total: &mut usize, limit: usize) {
-        if *total > limit {
-            return;
-        }
-        match value {
-            Value::Null => *total += 4,
-            Value::Bool(b) => *total += if *b { 4 } else { 5 },
-            Value::Number(_) => *total += 8,
-            Value::String(s) => *total += s.len() + 2,
-            Value::Array(items) => {
-                *total += 1 + items.len();
-                for item in items {
-                    walk(item, total, limit);
-                }
-            }
-            Value::Object(map) => {
-                *total += 1 + map.len();
-                for (key, item) in map {
-                    *total += key.len() + 3;
-                    walk(item, total, limit);
-                }
-            }
-        }
-    }
-    let mut total = 0;
-    walk(value, &mut total, limit);
-    total
 }
 
 #[cfg(test)]

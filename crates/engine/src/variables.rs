@@ -6,7 +6,6 @@
 //! so sharing its scope (an `Arc`) is a faithful snapshot; it is copied only if it assigns
 //! while a child still holds it.
 
-use crate::dataflow::json_size;
 use expr::{Failure, Map, Value, Variables};
 use std::sync::Arc;
 
@@ -30,7 +29,7 @@ impl Frame {
     /// Sets `values` in this scope, after checking the size limits.
     pub fn assign(frame: &mut Arc<Frame>, values: &Map) -> Result<(), Failure> {
         for (name, value) in values.iter() {
-            if json_size(value, MAX_VARIABLE_BYTES) > MAX_VARIABLE_BYTES {
+            if value.summary().encoded_len > MAX_VARIABLE_BYTES {
                 return Err(Failure::runtime(format!(
                     "The value assigned to the variable '{name}' is larger than the 256 KiB limit for one variable."
                 )));
@@ -50,7 +49,7 @@ impl Frame {
 
     /// The size of every variable visible from this scope.
     fn total_size(&self) -> usize {
-        let own: usize = self.own.values().map(|v| json_size(v, MAX_TOTAL_BYTES)).sum();
+        let own = self.own.summary().encoded_len;
         own + self.parent.as_ref().map_or(0, |p| p.total_size())
     }
 }

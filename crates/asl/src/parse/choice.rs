@@ -58,8 +58,9 @@ fn branch(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx, value: &Value, ptr: &str, i
         let condition = obj
             .get("Condition")
             .and_then(|c| paths::jsonata_template(ctx, c, &obj.at("Condition"), &rule_field("Condition"), false));
-        let output =
-            obj.get("Output").and_then(|o| paths::jsonata_template(ctx, o, &obj.at("Output"), &rule_field("Output"), false));
+        let output = obj
+            .get("Output")
+            .and_then(|o| paths::jsonata_template(ctx, o, &obj.at("Output"), &rule_field("Output"), false));
         let assign = obj
             .get("Assign")
             .and_then(|a| paths::jsonata_template(ctx, a, &obj.at("Assign"), &rule_field("Assign"), false))

@@ -8,9 +8,9 @@
 //! copying an object, which the interpreter does for every history event and many data-flow
 //! steps, costs a reference count, not a walk of the object.
 
-use super::{Str, Value};
+use super::{Str, Summary, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Objects with more keys than this keep a hash index beside their entries.
 const INDEX_ABOVE: usize = 16;
@@ -26,6 +26,8 @@ struct Inner {
     entries: Vec<(Str, Value)>,
     /// Key to position, kept only for large objects.
     index: Option<HashMap<Str, usize>>,
+    /// The object's [`Summary`], computed once; any write clears it.
+    summary: OnceLock<Summary>,
 }
 
 const NO_ENTRIES: &[(Str, Value)] = &[];
@@ -39,16 +41,35 @@ impl Map {
         if capacity == 0 {
             return Map::new();
         }
-        Map { inner: Some(Arc::new(Inner { entries: Vec::with_capacity(capacity), index: None })) }
+        Map { inner: Some(Arc::new(Inner { entries: Vec::with_capacity(capacity), ..Inner::default() })) }
     }
 
     fn entries(&self) -> &[(Str, Value)] {
         self.inner.as_deref().map_or(NO_ENTRIES, |i| &i.entries)
     }
 
-    /// The entries, unshared first when another copy of the object holds them.
+    /// The entries, unshared first when another copy of the object holds them. The caller
+    /// may change anything below, so the cached summary goes.
     fn inner_mut(&mut self) -> &mut Inner {
-        Arc::make_mut(self.inner.get_or_insert_with(Arc::default))
+        let inner = Arc::make_mut(self.inner.get_or_insert_with(Arc::default));
+        inner.summary.take();
+        inner
+    }
+
+    /// Facts about the whole object, computed once per version of it.
+    pub fn summary(&self) -> Summary {
+        match &self.inner {
+            None => Summary::EMPTY_OBJECT,
+            Some(inner) => *inner.summary.get_or_init(|| {
+                let mut summary = Summary::EMPTY_OBJECT;
+                for (key, value) in &inner.entries {
+                    let child = value.summary();
+                    summary.encoded_len += key.len() + 4 + child.encoded_len;
+                    summary.canonical_numbers &= child.canonical_numbers;
+                }
+                summary
+            }),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -195,7 +216,9 @@ impl IntoIterator for Map {
     fn into_iter(self) -> Self::IntoIter {
         match self.inner {
             None => Vec::new().into_iter(),
-            Some(inner) => Arc::try_unwrap(inner).unwrap_or_else(|shared| (*shared).clone()).entries.into_iter(),
+            Some(inner) => {
+                Arc::try_unwrap(inner).map_or_else(|shared| shared.entries.clone(), |i| i.entries).into_iter()
+            }
         }
     }
 }

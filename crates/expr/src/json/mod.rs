@@ -15,7 +15,7 @@ mod value;
 
 pub use map::Map;
 pub use str::Str;
-pub use value::Value;
+pub use value::{Summary, Value};
 
 /// A JSON number, exactly as serde_json keeps and prints it.
 pub type Number = serde_json::Number;

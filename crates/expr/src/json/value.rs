@@ -107,6 +107,59 @@ impl Value {
     }
 }
 
+/// Facts about a whole value, cached on objects (which are shared and copied on write), so
+/// that asking again after a small change walks only what changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// The length of its compact JSON text, close enough: escapes are not counted and every
+    /// number counts 8.
+    pub encoded_len: usize,
+    /// Every number is an integer of at most 2^53 or a float with a fraction: JSONata prints
+    /// such numbers as they are.
+    pub canonical_numbers: bool,
+}
+
+impl Summary {
+    pub(crate) const EMPTY_OBJECT: Summary = Summary { encoded_len: 2, canonical_numbers: true };
+
+    fn leaf(encoded_len: usize) -> Summary {
+        Summary { encoded_len, canonical_numbers: true }
+    }
+}
+
+fn canonical(n: &Number) -> bool {
+    const EXACT: i64 = 1 << 53;
+    if let Some(i) = n.as_i64() {
+        return (-EXACT..=EXACT).contains(&i);
+    }
+    if n.is_u64() {
+        return false;
+    }
+    n.as_f64().is_some_and(|f| f.fract() != 0.0 || !f.is_finite() || f.abs() >= 1e19)
+}
+
+impl Value {
+    /// See [`Summary`].
+    pub fn summary(&self) -> Summary {
+        match self {
+            Value::Null => Summary::leaf(4),
+            Value::Bool(b) => Summary::leaf(if *b { 4 } else { 5 }),
+            Value::Number(n) => Summary { encoded_len: 8, canonical_numbers: canonical(n) },
+            Value::String(s) => Summary::leaf(s.len() + 2),
+            Value::Array(items) => {
+                let mut summary = Summary::leaf(2 + items.len());
+                for item in items {
+                    let child = item.summary();
+                    summary.encoded_len += child.encoded_len;
+                    summary.canonical_numbers &= child.canonical_numbers;
+                }
+                summary
+            }
+            Value::Object(map) => map.summary(),
+        }
+    }
+}
+
 /// What [`Value::get`] accepts: an object key or an array index.
 pub trait Index {
     fn index_into(self, value: &Value) -> Option<&Value>;

@@ -64,16 +64,7 @@ fn normalise(value: &mut Value) {
 }
 
 fn needs_normalising(value: &Value) -> bool {
-    const EXACT: i64 = 1 << 53;
-    match value {
-        Value::Number(n) => {
-            !n.as_i64().is_some_and(|i| (-EXACT..=EXACT).contains(&i))
-                && convert::number(n.as_f64().unwrap_or(0.0)) != *value
-        }
-        Value::Array(items) => items.iter().any(needs_normalising),
-        Value::Object(map) => map.values().any(needs_normalising),
-        _ => false,
-    }
+    !value.summary().canonical_numbers
 }
 
 fn eval<'a>(node: &Node, env: &Env<'a>) -> Out<'a> {
