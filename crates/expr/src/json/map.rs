@@ -239,6 +239,12 @@ impl std::ops::Index<&str> for Map {
     }
 }
 
+impl crate::Variables for Map {
+    fn get(&self, name: &str) -> Option<&Value> {
+        Map::get(self, name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,10 +273,23 @@ mod tests {
             }
         }
     }
-}
 
-impl crate::Variables for Map {
-    fn get(&self, name: &str) -> Option<&Value> {
-        Map::get(self, name)
+    #[test]
+    fn copies_share_until_written_and_the_summary_follows_writes() {
+        let mut a = Map::new();
+        a.insert("x", Value::from(1));
+        a.insert("nested", Value::Object(Map::from_iter([("y", Value::from(2.0))])));
+        let before = a.summary();
+        assert!(!before.canonical_numbers, "2.0 is not how JSONata prints 2");
+        let mut b = a.clone();
+        b.insert("x", Value::from("longer text"));
+        assert_eq!(a.get("x"), Some(&Value::from(1)), "writing a copy must not change the original");
+        assert_eq!(a.summary(), before, "the original's summary is unchanged");
+        assert!(b.summary().encoded_len > before.encoded_len);
+        if let Some(Value::Object(nested)) = b.get_mut("nested") {
+            nested.insert("y", Value::from(2));
+        }
+        assert!(b.summary().canonical_numbers, "a write below clears the cached summary");
+        assert!(!a.summary().canonical_numbers);
     }
 }

@@ -102,11 +102,10 @@ impl Walker {
             | AstNode::Wildcard
             | AstNode::Descendant
             | AstNode::Parent(_) => {}
-            AstNode::Name(name) => {
-                if top && self.facts.top_level_field.is_none() {
-                    self.facts.top_level_field = Some(name.clone());
-                }
+            AstNode::Name(name) if top && self.facts.top_level_field.is_none() => {
+                self.facts.top_level_field = Some(name.clone());
             }
+            AstNode::Name(_) => {}
             AstNode::Variable(name) => self.variable(name),
             AstNode::ParentVariable(_) => self.facts.parent_variable = true,
             AstNode::Path { steps } => self.path(steps, top),
