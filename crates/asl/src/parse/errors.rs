@@ -2,7 +2,7 @@
 
 use super::paths::{self, PathKind};
 use super::state::Cx;
-use super::util::{index, Ctx, Obj, MAX_SECONDS};
+use super::util::{index, objects, Ctx, Obj, MAX_SECONDS};
 use super::Scope;
 use crate::{Catcher, Jitter, PathField, Retrier};
 use serde_json::Value;
@@ -17,24 +17,11 @@ const MAX_DELAY: u64 = 31_622_400;
 
 /// Reads `Retry`. `None` when something in it is wrong (already reported).
 pub(crate) fn retriers(ctx: &mut Ctx, obj: Obj) -> Option<Vec<Retrier>> {
-    let Some(list) = obj.array(ctx, "Retry") else {
-        return if obj.has("Retry") { None } else { Some(Vec::new()) };
-    };
-    let ptr = obj.at("Retry");
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (i, value) in list.iter().enumerate() {
-        let at = index(&ptr, i);
-        let Value::Object(map) = value else {
-            ctx.schema("Expected value of type Object", at);
-            ok = false;
-            continue;
-        };
-        let r = Obj::new(map, &at);
+    objects(ctx, obj, "Retry", |ctx, r, last| {
         let before = ctx.error_count();
         r.only(ctx, RETRIER_FIELDS);
         r.require(ctx, &["ErrorEquals"]);
-        let errors = error_equals(ctx, r, i + 1 == list.len());
+        let errors = error_equals(ctx, r, last);
         let interval_seconds = r.int(ctx, "IntervalSeconds", 1, MAX_SECONDS).unwrap_or(1);
         let max_attempts = r.int(ctx, "MaxAttempts", 0, MAX_SECONDS).unwrap_or(3);
         let backoff_rate = r.number(ctx, "BackoffRate").unwrap_or(2.0);
@@ -54,43 +41,24 @@ pub(crate) fn retriers(ctx: &mut Ctx, obj: Obj) -> Option<Vec<Retrier>> {
             }
         };
         r.str(ctx, "Comment");
-        if ctx.error_count() != before {
-            ok = false;
-            continue;
-        }
-        out.push(Retrier {
+        (ctx.error_count() == before).then(|| Retrier {
             error_equals: errors.unwrap_or_default(),
             interval_seconds,
             max_attempts,
             backoff_rate,
             max_delay_seconds,
             jitter,
-        });
-    }
-    ok.then_some(out)
+        })
+    })
 }
 
 /// Reads `Catch`. `None` when something in it is wrong (already reported).
 pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<Catcher>> {
-    let obj = cx.obj;
-    let Some(list) = obj.array(ctx, "Catch") else {
-        return if obj.has("Catch") { None } else { Some(Vec::new()) };
-    };
-    let ptr = obj.at("Catch");
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (i, value) in list.iter().enumerate() {
-        let at = index(&ptr, i);
-        let Value::Object(map) = value else {
-            ctx.schema("Expected value of type Object", at);
-            ok = false;
-            continue;
-        };
-        let c = Obj::new(map, &at);
+    objects(ctx, cx.obj, "Catch", |ctx, c, last| {
         let before = ctx.error_count();
         c.only(ctx, if cx.jsonata() { CATCHER_FIELDS_JSONATA } else { CATCHER_FIELDS_JSONPATH });
         c.require(ctx, &["ErrorEquals", "Next"]);
-        let errors = error_equals(ctx, c, i + 1 == list.len());
+        let errors = error_equals(ctx, c, last);
         let next = if c.has("Next") { scope.target(ctx, c, "Next") } else { None };
         let result_path =
             if cx.jsonata() { PathField::Default } else { paths::path_field(ctx, c, "ResultPath", PathKind::Result) };
@@ -101,12 +69,10 @@ pub(crate) fn catchers(ctx: &mut Ctx, scope: &mut Scope, cx: &Cx) -> Option<Vec<
         };
         c.str(ctx, "Comment");
         if ctx.error_count() != before {
-            ok = false;
-            continue;
+            return None;
         }
-        out.push(Catcher { error_equals: errors.unwrap_or_default(), next: next?, result_path, assign, output });
-    }
-    ok.then_some(out)
+        Some(Catcher { error_equals: errors.unwrap_or_default(), next: next?, result_path, assign, output })
+    })
 }
 
 /// `ErrorEquals`: a non-empty list of strings; `States.ALL` alone, in the last element.

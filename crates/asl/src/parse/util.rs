@@ -45,6 +45,36 @@ impl Ctx {
     }
 }
 
+/// Reads `key` as a list of objects and each element with `read` (given the element and
+/// whether it is the last). An absent field is an empty list; `None` when the field or any
+/// element is wrong (already reported), after every element was read.
+pub(crate) fn objects<'a, T>(
+    ctx: &mut Ctx,
+    obj: Obj<'a>,
+    key: &str,
+    mut read: impl FnMut(&mut Ctx, Obj<'_>, bool) -> Option<T>,
+) -> Option<Vec<T>> {
+    let Some(list) = obj.array(ctx, key) else {
+        return if obj.has(key) { None } else { Some(Vec::new()) };
+    };
+    let ptr = obj.at(key);
+    let mut out = Vec::with_capacity(list.len());
+    let mut ok = true;
+    for (i, value) in list.iter().enumerate() {
+        let at = index(&ptr, i);
+        let Value::Object(map) = value else {
+            ctx.schema("Expected value of type Object", at);
+            ok = false;
+            continue;
+        };
+        match read(ctx, Obj::new(map, &at), i + 1 == list.len()) {
+            Some(item) => out.push(item),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
 /// The pointer of `key` inside the object at `ptr` (RFC 6901: `~` is `~0`, `/` is `~1`).
 pub(crate) fn child(ptr: &str, key: &str) -> String {
     let escaped = key.replace('~', "~0").replace('/', "~1");
