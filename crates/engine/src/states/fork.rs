@@ -159,7 +159,15 @@ impl Execution {
                 let Some(next) = join.pending.pop_front() else { return Ok(()) };
                 next
             };
-            let input = self.item_input(t, state, m, index, item)?;
+            let input = match self.item_input(t, state, m, index, item) {
+                Ok(input) => input,
+                Err(ItemError::Fault(fault)) => return Err(fault),
+                // A JSONata ItemSelector failed: its EvaluationFailed event, then the Map fails.
+                Err(ItemError::Eval(e)) => match self.raise_eval(t, e, step) {
+                    Outcome::Failed(fault) => return Err(fault),
+                    _ => return Ok(()),
+                },
+            };
             let distributed = m.mode == ProcessorMode::Distributed;
             let name = if self.info.record_history { state.name.clone() } else { String::new() };
             self.quiet = t.quiet || distributed;
@@ -316,13 +324,11 @@ impl Execution {
 
 impl Execution {
     /// An iteration's input: the item, or what `ItemSelector` makes of it.
-    fn item_input(&self, t: &Thread, state: &State, m: &Map, index: usize, item: Value) -> Result<Value, Fault> {
+    fn item_input(&self, t: &Thread, state: &State, m: &Map, index: usize, item: Value) -> Result<Value, ItemError> {
         if let Some(j) = fields(state) {
             let Some(selector) = &j.item_selector else { return Ok(item) };
             let reads = Reads { map_item: Some((index, &item)), retry: true, ..Default::default() };
-            return self
-                .with_env(t, reads, |env| selector.eval(env))
-                .map_err(|e| errors::in_state(e.failure, &state.name, t.entered_event).into());
+            return self.with_env(t, reads, |env| selector.eval(env)).map_err(ItemError::Eval);
         }
         let Some(selector) = &m.item_selector else { return Ok(item) };
         let Wait::Join(join) = &t.wait else { return Ok(item) };
@@ -336,7 +342,7 @@ impl Execution {
         };
         let make = || ctx.to_value();
         let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };
-        selector.eval(&scope).map_err(|f| errors::in_state(f, &state.name, t.entered_event).into())
+        selector.eval(&scope).map_err(|f| ItemError::Fault(errors::in_state(f, &state.name, t.entered_event).into()))
     }
 
     /// A JSONata Map's items (`Items`, or the input) and concurrency limit.
@@ -374,4 +380,12 @@ impl Execution {
         };
         Ok((items, limit, Value::Null))
     }
+}
+
+/// Why an iteration's input could not be made.
+enum ItemError {
+    /// A JSONPath `ItemSelector` failed (the cause already names the state).
+    Fault(Fault),
+    /// A JSONata `ItemSelector` failed: it gets an `EvaluationFailed` event.
+    Eval(EvalFailure),
 }

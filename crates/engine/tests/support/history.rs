@@ -98,6 +98,18 @@ pub fn details(event: &HistoryEvent) -> Value {
                 put("cause", c);
             }
         }
+        Details::EvaluationFailed { error, cause, location, state } => {
+            if let Some(e) = opt(error) {
+                put("error", e);
+            }
+            if let Some(c) = opt(cause) {
+                put("cause", c);
+            }
+            if let Some(l) = opt(location) {
+                put("location", l);
+            }
+            put("state", json!(state));
+        }
         #[allow(unreachable_patterns)]
         _ => {}
     }
