@@ -62,3 +62,51 @@ impl Variables for Frame {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(name: &str, value: Value) -> Map {
+        let mut map = Map::new();
+        map.insert(name, value);
+        map
+    }
+
+    #[test]
+    fn scopes_read_outward_and_assign_in_their_own() {
+        let mut outer = Arc::new(Frame::default());
+        Frame::assign(&mut outer, &values("x", Value::from(1))).unwrap();
+        let mut inner = Frame::child(&outer);
+        assert_eq!(inner.get("x"), Some(&Value::from(1)));
+        Frame::assign(&mut inner, &values("x", Value::from(2))).unwrap();
+        assert_eq!(inner.get("x"), Some(&Value::from(2)));
+        assert_eq!(outer.get("x"), Some(&Value::from(1)), "an inner scope never writes the outer one");
+        assert_eq!(inner.get("nope"), None);
+    }
+
+    #[test]
+    fn one_variable_over_256_kib_is_refused_and_nothing_is_assigned() {
+        let mut frame = Arc::new(Frame::default());
+        let mut both = values("small", Value::from(1));
+        both.insert("big", Value::from("a".repeat(MAX_VARIABLE_BYTES)));
+        let failure = Frame::assign(&mut frame, &both).unwrap_err();
+        assert_eq!(failure.error, "States.Runtime");
+        assert!(failure.cause.contains("'big'"), "{}", failure.cause);
+        assert_eq!(frame.get("small"), None);
+    }
+
+    #[test]
+    fn all_variables_over_10_mib_are_refused() {
+        let mut frame = Arc::new(Frame::default());
+        let chunk = Value::from("a".repeat(MAX_VARIABLE_BYTES - 100));
+        let mut result = Ok(());
+        for i in 0..(MAX_TOTAL_BYTES / MAX_VARIABLE_BYTES + 2) {
+            result = Frame::assign(&mut frame, &values(&format!("v{i}"), chunk.clone()));
+            if result.is_err() {
+                break;
+            }
+        }
+        assert!(result.is_err(), "the 10 MiB limit was never reached");
+    }
+}
