@@ -11,6 +11,9 @@ use expr::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+/// AWS's hard limit on the events of one execution's history.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+
 /// The facts of an execution that do not change: names, ARNs, start time, random seed.
 #[derive(Debug, Clone)]
 pub struct ExecutionInfo {
@@ -157,6 +160,10 @@ impl Execution {
             }
         }
         while self.status == Status::Running {
+            if self.next_event_id >= MAX_HISTORY_EVENTS {
+                self.history_full(step);
+                break;
+            }
             let Some(tid) = self.ready.pop_front() else { break };
             self.run(tid, step);
         }
@@ -375,6 +382,11 @@ impl Execution {
                     t.attempts.clear();
                     t.retry_count = 0;
                     t.resume = Resume::Enter;
+                    if self.next_event_id >= MAX_HISTORY_EVENTS {
+                        self.threads[tid] = Some(t);
+                        self.history_full(step);
+                        return;
+                    }
                 }
                 Outcome::End(output) => {
                     self.free.push(tid);
@@ -481,6 +493,29 @@ impl Execution {
         } else {
             Status::Aborted { error: fault.error, cause: fault.cause }
         };
+        self.ready.clear();
+    }
+
+    /// The history reached AWS's 25,000 events with the execution still going: event 25,000
+    /// is `ExecutionFailed`.
+    fn history_full(&mut self, step: &mut Step) {
+        self.quiet = true;
+        for tid in 0..self.threads.len() {
+            if self.threads[tid].as_ref().is_some_and(|t| t.parent.is_none()) {
+                self.abort(tid, None, step);
+            }
+        }
+        self.quiet = false;
+        if let Some(timer) = self.execution_timer.take() {
+            step.commands.push(Command::CancelTimer { timer });
+        }
+        let mut last = self.next_event_id - 1;
+        let fault = Fault {
+            error: Some(crate::errors::RUNTIME.to_string()),
+            cause: Some(format!("The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS}).")),
+        };
+        self.emit(step, &mut last, Details::ExecutionFailed { error: fault.error.clone(), cause: fault.cause.clone() });
+        self.status = Status::Failed { error: fault.error, cause: fault.cause };
         self.ready.clear();
     }
 

@@ -17,7 +17,7 @@ mod thread;
 mod variables;
 
 pub use event::{Command, Event, Step, TaskId, TimerId};
-pub use execution::{Execution, ExecutionInfo, Status};
+pub use execution::{Execution, ExecutionInfo, Status, MAX_HISTORY_EVENTS};
 pub use history::{Details, HistoryEvent, StateType};
 
 /// The largest payload AWS accepts: 256 KiB of UTF-8.
