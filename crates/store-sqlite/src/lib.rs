@@ -4,6 +4,8 @@
 
 mod read;
 mod schema;
+#[cfg(test)]
+mod tests;
 mod write;
 mod writer;
 
@@ -32,7 +34,7 @@ pub enum Error {
 
 /// How durable a commit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sync {
+pub enum Durability {
     /// fsync at every commit: a commit survives power loss (`synchronous = FULL`).
     Full,
     /// fsync at checkpoints only: a commit survives a killed process, not power loss
@@ -43,7 +45,7 @@ pub enum Sync {
 /// How to open the store.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub sync: Sync,
+    pub durability: Durability,
     /// At most this many writes in one transaction.
     pub max_batch: usize,
     /// Reader connections kept open between reads.
@@ -52,8 +54,15 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { sync: Sync::Full, max_batch: 512, readers: 4 }
+        Options { durability: Durability::Full, max_batch: 512, readers: 4 }
     }
+}
+
+/// How many write transactions the writer ran, and how many writes they held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub batches: u64,
+    pub writes: u64,
 }
 
 /// The SQLite [`Store`]. Cheap to clone; the writer thread stops when the last clone drops.
@@ -69,6 +78,7 @@ struct Shared {
     readers: Mutex<Vec<Connection>>,
     keep_readers: usize,
     writer: Option<JoinHandle<()>>,
+    counters: Arc<writer::Counters>,
 }
 
 impl Drop for Shared {
@@ -79,6 +89,10 @@ impl Drop for Shared {
             let _ = writer.join();
         }
     }
+}
+
+fn writer_stopped() -> store::Error {
+    store::Error::Backend("the SQLite writer has stopped".into())
 }
 
 fn reader(path: &Path) -> rusqlite::Result<Connection> {
@@ -95,18 +109,20 @@ impl SqliteStore {
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        let sync = match options.sync {
-            Sync::Full => "FULL",
-            Sync::Normal => "NORMAL",
+        let sync = match options.durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", sync)?;
         schema::migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(64);
         let (tx, rx) = std::sync::mpsc::channel();
         let max_batch = options.max_batch.max(1);
+        let counters = Arc::new(writer::Counters::default());
+        let writer_counters = Arc::clone(&counters);
         let writer = std::thread::Builder::new()
             .name("store-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, max_batch))?;
+            .spawn(move || writer::run(conn, rx, max_batch, writer_counters))?;
         let readers = Mutex::new(vec![reader(&path)?]);
         let shared = Shared {
             path,
@@ -114,8 +130,18 @@ impl SqliteStore {
             readers,
             keep_readers: options.readers.max(1),
             writer: Some(writer),
+            counters,
         };
         Ok(SqliteStore { shared: Arc::new(shared) })
+    }
+
+    /// The writer's counts so far.
+    pub fn stats(&self) -> Stats {
+        let counters = &self.shared.counters;
+        Stats {
+            batches: counters.batches.load(std::sync::atomic::Ordering::Relaxed),
+            writes: counters.writes.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Runs `op` on the writer thread, in the next batch.
@@ -123,14 +149,16 @@ impl SqliteStore {
         &self,
         op: impl FnOnce(&Connection) -> store::Result<T> + Send + 'static,
     ) -> store::Result<T> {
-        let stopped = || store::Error::Backend("the SQLite writer has stopped".into());
         let (job, answer) = writer::job(op);
-        {
-            let jobs = self.shared.jobs.as_ref().ok_or_else(stopped)?;
-            let jobs = jobs.lock().map_err(|_| stopped())?;
-            jobs.send(job).map_err(|_| stopped())?;
-        }
-        answer.await.map_err(|_| stopped())?
+        self.send(job)?;
+        answer.await.map_err(|_| writer_stopped())?
+    }
+
+    /// Queues a job for the writer.
+    fn send(&self, job: writer::Job) -> store::Result<()> {
+        let jobs = self.shared.jobs.as_ref().ok_or_else(writer_stopped)?;
+        let jobs = jobs.lock().map_err(|_| writer_stopped())?;
+        jobs.send(job).map_err(|_| writer_stopped())
     }
 
     /// Runs `op` on a reader connection, on tokio's blocking pool.

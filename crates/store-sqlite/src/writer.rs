@@ -3,8 +3,17 @@
 //! caller once the transaction is durable.
 
 use rusqlite::Connection;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::Arc;
 use store::Error;
+
+/// Counts of the writer's work, to see how well writes group.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub batches: AtomicU64,
+    pub writes: AtomicU64,
+}
 
 /// Answers a caller, given how the batch's transaction ended.
 pub type Finish = Box<dyn FnOnce(Result<(), Error>) + Send>;
@@ -33,7 +42,7 @@ pub fn job<T: Send + 'static>(
 }
 
 /// The writer thread's loop: until every sender is gone.
-pub fn run(conn: Connection, jobs: Receiver<Job>, max_batch: usize) {
+pub fn run(conn: Connection, jobs: Receiver<Job>, max_batch: usize, counters: Arc<Counters>) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Ok(first) = jobs.recv() {
         batch.push(first);
@@ -43,6 +52,8 @@ pub fn run(conn: Connection, jobs: Receiver<Job>, max_batch: usize) {
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
+        counters.batches.fetch_add(1, Ordering::Relaxed);
+        counters.writes.fetch_add(batch.len() as u64, Ordering::Relaxed);
         run_batch(&conn, batch.drain(..));
     }
 }
