@@ -6,12 +6,18 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Each workspace crate and the workspace crates it may use.
-const LAYERS: &[(&str, &[&str])] =
-    &[("expr", &[]), ("asl", &["expr"]), ("engine", &["asl", "expr"]), ("stepstone", &["asl", "expr", "engine"])];
+const LAYERS: &[(&str, &[&str])] = &[
+    ("expr", &[]),
+    ("asl", &["expr"]),
+    ("engine", &["asl", "expr"]),
+    ("store", &[]),
+    ("store-sqlite", &["store"]),
+    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite"]),
+];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.
 const EFFECTFUL: &[&str] = &["tokio", "axum", "reqwest", "rusqlite", "tokio-postgres", "hyper", "mio", "rand"];
-const PURE: &[&str] = &["expr", "asl", "engine"];
+const PURE: &[&str] = &["expr", "asl", "engine", "store"];
 
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

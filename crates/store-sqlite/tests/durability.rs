@@ -1,0 +1,63 @@
+//! What only a file can show: data survives closing and reopening, and the schema version
+//! is checked on open.
+
+use store::conformance::{machine, reload, started, step, task};
+use store::{HistoryQuery, PageRequest, Store, Timer, TimerQuery};
+use store_sqlite::{Durability, Error, Options, SqliteStore, SCHEMA_VERSION};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_survives_reopening() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("durable.db");
+    let m = machine("m");
+    let (arn, history, fed, before) = {
+        let store =
+            SqliteStore::open(&path, Options { durability: Durability::Normal, ..Options::default() }).expect("open");
+        let e = started(&store, &m, &["e"]).await.remove(0);
+        let mut commit = step(&e, 3, 10);
+        commit.timers_added = vec![Timer { execution_arn: e.arn.clone(), timer_id: 1, fire_at: 99 }];
+        commit.tasks = vec![task(&e.arn, 1, "arn:aws:lambda:f")];
+        store.commit(commit).await.expect("commit");
+        store.claim("node", 0, 1_000, 10).await.expect("claim");
+        let query = HistoryQuery { execution_arn: e.arn.clone(), reverse: false, page: PageRequest::first(100) };
+        let history = store.history(query).await.expect("history").items;
+        let fed = store.fed_events(&e.arn).await.expect("fed");
+        let before = reload(&store, &e.arn).await;
+        (e.arn, history, fed, before)
+    };
+    let store = SqliteStore::open(&path, Options::default()).expect("reopen");
+    assert_eq!(store.state_machine(&m.arn).await.expect("get"), Some(m));
+    let after = reload(&store, &arn).await;
+    assert_eq!(after, before, "the execution, its guard and its lease");
+    assert_eq!(after.seed, u64::MAX - 7, "a seed above i64::MAX round-trips");
+    let query = HistoryQuery { execution_arn: arn.clone(), reverse: false, page: PageRequest::first(100) };
+    assert_eq!(store.history(query).await.expect("history").items, history);
+    assert_eq!(history.len(), 4);
+    assert_eq!(store.fed_events(&arn).await.expect("fed"), fed);
+    let due = store.due_timers(TimerQuery { now: 100, node: Some("node".into()), limit: 10 }).await.expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(store.pending_tasks(&arn).await.expect("tasks"), vec![task(&arn, 1, "arn:aws:lambda:f")]);
+    let mut next = step(&after, 1, 20);
+    next.node = Some("node".into());
+    store.commit(next).await.expect("the execution goes on after a reopen");
+}
+
+#[test]
+fn the_schema_version_is_recorded_and_checked() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("version.db");
+    drop(SqliteStore::open(&path, Options::default()).expect("open"));
+    drop(SqliteStore::open(&path, Options::default()).expect("open again: migrations are not rerun"));
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    let version: usize = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("user_version");
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).expect("journal_mode");
+    assert_eq!(mode, "wal");
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump the version");
+    drop(conn);
+    match SqliteStore::open(&path, Options::default()) {
+        Err(Error::TooNew { found, known }) => assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION)),
+        Err(other) => panic!("expected TooNew, got {other}"),
+        Ok(_) => panic!("a newer schema must be refused"),
+    }
+}
