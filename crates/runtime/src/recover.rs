@@ -19,6 +19,7 @@ pub(crate) fn parse(arn: &str, definition: &str, kind: Kind) -> Result<Arc<State
 }
 
 /// Claims what can be claimed and adopts every claimed execution not driven here already.
+/// Returns the first error only when nothing could be adopted.
 pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result<Vec<String>, Error> {
     let options = &shared.options;
     let claimed = shared.store.claim(&options.node, now_millis(), options.lease_ms, options.claim_limit).await?;
@@ -32,6 +33,9 @@ pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result
             Ok(true) => adopted.push(arn),
             Ok(false) => {}
             Err(e) => {
+                // Not driven here: let the lease go, so that any node (maybe this one, at
+                // the next round) tries again rather than the lease being renewed forever.
+                let _ = shared.store.release(&options.node, std::slice::from_ref(&arn)).await;
                 first_error.get_or_insert(e);
             }
         }
