@@ -13,6 +13,7 @@ pub mod history;
 mod recover;
 
 pub use codec::{decode_event, encode_event, history_record};
+pub use recover::replay;
 
 use driver::Driver;
 use engine::{Event, ExecutionInfo, Step, TaskId};

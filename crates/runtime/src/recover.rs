@@ -1,13 +1,14 @@
-//! Recovery: claim executions whose lease ran out, rebuild each by replaying its fed events,
-//! re-arm its stored timers and run again the tasks whose result was not recorded.
+//! Recovery: claim executions whose lease ran out, rebuild each by replaying its fed events
+//! ([`replay`]), re-arm its stored timers and run again the tasks whose result was not
+//! recorded.
 
 use crate::codec::decode_event;
 use crate::driver::{self, Driver};
 use crate::{now_millis, Error, Shared};
 use asl::{MachineType, StateMachine};
-use engine::{Command, Execution, ExecutionInfo, Step};
+use engine::{Command, Execution, ExecutionInfo, HistoryEvent, Step};
 use std::sync::Arc;
-use store::{ExecutionStatus, Kind, Store};
+use store::{ExecutionStatus, FedEvent, Kind, Store};
 
 /// Parses a stored definition.
 pub(crate) fn parse(arn: &str, definition: &str, kind: Kind) -> Result<Arc<StateMachine>, Error> {
@@ -54,41 +55,9 @@ async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Err
         return Ok(false);
     }
     let replay_error = |reason: String| Error::Replay { execution_arn: arn.to_string(), reason };
-    let definition = parse(arn, &record.definition, record.kind)?;
-    let info = ExecutionInfo {
-        execution_arn: arn.to_string(),
-        name: record.name.clone(),
-        role_arn: record.role_arn.clone(),
-        state_machine_arn: record.state_machine_arn.clone(),
-        state_machine_name: record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string(),
-        start_time: record.started,
-        seed: record.seed,
-        record_history: true,
-    };
-    let mut execution = Execution::new(definition, info);
     let fed = store.fed_events(arn).await?;
-    let mut step = Step::default();
-    let mut events = 0;
-    let mut last_now = record.started;
-    for (seq, fed_event) in fed.iter().enumerate() {
-        if fed_event.seq != seq as u64 {
-            return Err(replay_error(format!("fed event {seq} has seq {}", fed_event.seq)));
-        }
-        let event = decode_event(&fed_event.event_json).map_err(|e| replay_error(e.to_string()))?;
-        // The history and commands of the replay were stored when the events were first fed.
-        execution.apply(event, fed_event.now, &mut step);
-        events += step.history.len() as u64;
-        step.clear();
-        last_now = fed_event.now;
-    }
-    if events + 1 != record.next_event_id || fed.len() as u64 != record.next_seq {
-        return Err(replay_error(format!(
-            "replay gave {events} history events from {} fed events; stored next event id {}, next seq {}",
-            fed.len(),
-            record.next_event_id,
-            record.next_seq
-        )));
-    }
+    let (execution, _) = replay(&record, &fed)?;
+    let last_now = fed.last().map_or(record.started, |e| e.now);
     let mut commands: Vec<Command> = store
         .timers(arn)
         .await?
@@ -108,4 +77,44 @@ async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Err
     }
     let driver = Driver::new(Arc::clone(shared), execution, record.next_event_id, record.next_seq, last_now);
     Ok(driver::spawn(driver, commands))
+}
+
+/// Rebuilds an execution from its stored record and its fed events (in `seq` order), with the
+/// history the replay gave. The engine is deterministic, so that history is the stored one;
+/// a replay that does not end at the record's `next_event_id` and `next_seq` is an error.
+pub fn replay(record: &store::Execution, fed: &[FedEvent]) -> Result<(Execution, Vec<HistoryEvent>), Error> {
+    let arn = &record.arn;
+    let replay_error = |reason: String| Error::Replay { execution_arn: arn.clone(), reason };
+    let definition = parse(arn, &record.definition, record.kind)?;
+    let info = ExecutionInfo {
+        execution_arn: arn.clone(),
+        name: record.name.clone(),
+        role_arn: record.role_arn.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        state_machine_name: record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string(),
+        start_time: record.started,
+        seed: record.seed,
+        record_history: true,
+    };
+    let mut execution = Execution::new(definition, info);
+    let mut step = Step::default();
+    for (seq, fed_event) in fed.iter().enumerate() {
+        if fed_event.seq != seq as u64 {
+            return Err(replay_error(format!("fed event {seq} has seq {}", fed_event.seq)));
+        }
+        let event = decode_event(&fed_event.event_json).map_err(|e| replay_error(e.to_string()))?;
+        // The commands of the replay were carried out (or stored) when the events were fed.
+        execution.apply(event, fed_event.now, &mut step);
+        step.commands.clear();
+    }
+    let events = step.history.len() as u64;
+    if events + 1 != record.next_event_id || fed.len() as u64 != record.next_seq {
+        return Err(replay_error(format!(
+            "replay gave {events} history events from {} fed events; stored next event id {}, next seq {}",
+            fed.len(),
+            record.next_event_id,
+            record.next_seq
+        )));
+    }
+    Ok((execution, step.history))
 }

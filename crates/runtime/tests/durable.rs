@@ -68,7 +68,8 @@ async fn start<S: Store>(runtime: &Runtime<S>, machine: &str, name: &str, input:
 }
 
 /// Waits for the execution to end, then checks its stored history: ids 1..n, each previous
-/// id earlier, one `ExecutionStarted` first and the end last. Returns the record and history.
+/// id earlier, one `ExecutionStarted` first and the end last, and the same history again
+/// when its fed events are replayed. Returns the record and history.
 async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<store::HistoryEvent>) {
     let deadline = Instant::now() + Duration::from_secs(15);
     let execution = loop {
@@ -95,6 +96,10 @@ async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<stor
     assert_eq!(types.first(), Some(&"ExecutionStarted"));
     assert!(types.last().is_some_and(|t| t.starts_with("Execution")), "{arn}: {types:?}");
     assert_eq!(execution.next_event_id, history.len() as u64 + 1);
+    let fed = store.fed_events(arn).await.unwrap();
+    let (_, replayed) = runtime::replay(&execution, &fed).unwrap();
+    let replayed: Vec<_> = replayed.iter().map(|e| runtime::history_record(arn, e)).collect();
+    assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
     (execution, history)
 }
 
