@@ -253,3 +253,23 @@ async fn an_unrecorded_task_runs_again_after_recovery() {
     assert_eq!(count(&history, "LambdaFunctionSucceeded"), 1);
     assert!(store.pending_tasks(&arn).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_node_keeps_its_executions() {
+    let store = Arc::new(MemoryStore::default());
+    let definition = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
+    let machine = create_machine(&*store, "kept", definition).await;
+    let owner = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), options("node-1"));
+    let arns = [start(&owner, &machine, "e1", json!(1)).await, start(&owner, &machine, "e2", json!(2)).await];
+    let other = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), options("node-2"));
+    // The wait outlasts the 600 ms lease: only renewals keep node-2 from claiming.
+    for (n, arn) in arns.iter().enumerate() {
+        while store.execution(arn).await.unwrap().unwrap().status == ExecutionStatus::Running {
+            assert!(other.driving().is_empty(), "node-2 took a live node's execution");
+            assert_eq!(other.recover().await.unwrap(), Vec::<String>::new());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (execution, _) = finished(&*store, arn).await;
+        assert_eq!(output(&execution), json!(n + 1));
+    }
+}
