@@ -12,7 +12,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("engine", &["asl", "expr"]),
     ("store", &[]),
     ("store-sqlite", &["store"]),
-    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite"]),
+    ("runtime", &["asl", "expr", "engine", "store"]),
+    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime"]),
 ];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.

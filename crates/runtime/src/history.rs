@@ -1,0 +1,153 @@
+//! The `...EventDetails` object of each history event, as `GetExecutionHistory` returns it
+//! (camelCase keys, payloads as JSON text). The store keeps it as `details_json`; the CLI
+//! prints it.
+
+use engine::Details;
+use serde_json::{json, Map, Value};
+
+/// A JSON value as the compact JSON text AWS puts in `input`, `output` and `parameters`.
+pub fn json_text(value: &expr::Value) -> String {
+    expr::json::to_string(value)
+}
+
+fn not_truncated() -> Value {
+    json!({ "truncated": false })
+}
+
+fn insert_opt(object: &mut Map<String, Value>, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        object.insert(key.into(), Value::String(v.clone()));
+    }
+}
+
+fn error_cause(error: &Option<String>, cause: &Option<String>) -> Value {
+    let mut object = Map::new();
+    insert_opt(&mut object, "error", error);
+    insert_opt(&mut object, "cause", cause);
+    Value::Object(object)
+}
+
+fn task_base(resource_type: &str, resource: &str) -> Map<String, Value> {
+    let mut object = Map::new();
+    object.insert("resourceType".into(), Value::String(resource_type.into()));
+    object.insert("resource".into(), Value::String(resource.into()));
+    object
+}
+
+fn iteration(name: &str, index: usize) -> Value {
+    json!({ "name": name, "index": index })
+}
+
+/// The `<xxx>EventDetails` key and object of an event, or None for types that have none
+/// (`ParallelStateStarted`, `MapStateSucceeded`, `TaskStateAborted`, ...).
+pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
+    Some(match details {
+        Details::ExecutionStarted { input, role_arn } => (
+            "executionStartedEventDetails",
+            json!({ "input": json_text(input), "inputDetails": not_truncated(), "roleArn": role_arn }),
+        ),
+        Details::ExecutionSucceeded { output } => {
+            ("executionSucceededEventDetails", json!({ "output": json_text(output), "outputDetails": not_truncated() }))
+        }
+        Details::ExecutionFailed { error, cause } => ("executionFailedEventDetails", error_cause(error, cause)),
+        Details::ExecutionAborted { error, cause } => ("executionAbortedEventDetails", error_cause(error, cause)),
+        Details::ExecutionTimedOut { error, cause } => ("executionTimedOutEventDetails", error_cause(error, cause)),
+        Details::StateEntered { name, input, .. } => (
+            "stateEnteredEventDetails",
+            json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() }),
+        ),
+        Details::StateExited { name, output, assigned_variables, .. } => {
+            let mut object = Map::new();
+            object.insert("name".into(), Value::String(name.clone()));
+            object.insert("output".into(), Value::String(json_text(output)));
+            object.insert("outputDetails".into(), not_truncated());
+            if let Some(assigned) = assigned_variables {
+                // Each value as JSON text, by name (AWS returns them as a map).
+                let mut names: Vec<_> = assigned.iter().collect();
+                names.sort_by(|a, b| a.0.cmp(b.0));
+                let texts = names.into_iter().map(|(k, v)| (k.to_string(), Value::String(json_text(v)))).collect();
+                object.insert("assignedVariables".into(), Value::Object(texts));
+                object.insert("assignedVariablesDetails".into(), not_truncated());
+            }
+            ("stateExitedEventDetails", Value::Object(object))
+        }
+        Details::StateAborted { .. }
+        | Details::ParallelStateStarted
+        | Details::ParallelStateSucceeded
+        | Details::ParallelStateFailed
+        | Details::MapStateSucceeded
+        | Details::MapStateFailed => return None,
+        Details::MapStateStarted { length } => ("mapStateStartedEventDetails", json!({ "length": length })),
+        Details::MapIterationStarted { name, index } => ("mapIterationStartedEventDetails", iteration(name, *index)),
+        Details::MapIterationSucceeded { name, index } => {
+            ("mapIterationSucceededEventDetails", iteration(name, *index))
+        }
+        Details::MapIterationFailed { name, index } => ("mapIterationFailedEventDetails", iteration(name, *index)),
+        Details::MapIterationAborted { name, index } => ("mapIterationAbortedEventDetails", iteration(name, *index)),
+        Details::MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails", json!({ "mapRunArn": map_run_arn })),
+        Details::MapRunSucceeded => return None,
+        Details::MapRunFailed { error, cause } => ("mapRunFailedEventDetails", error_cause(error, cause)),
+        Details::EvaluationFailed { error, cause, location, state } => {
+            let mut object = Map::new();
+            insert_opt(&mut object, "error", error);
+            insert_opt(&mut object, "cause", cause);
+            insert_opt(&mut object, "location", location);
+            object.insert("state".into(), Value::String(state.clone()));
+            ("evaluationFailedEventDetails", Value::Object(object))
+        }
+        Details::LambdaFunctionScheduled { resource, input, timeout_seconds } => {
+            let mut object = Map::new();
+            object.insert("resource".into(), Value::String(resource.clone()));
+            object.insert("input".into(), Value::String(json_text(input)));
+            object.insert("inputDetails".into(), not_truncated());
+            if let Some(t) = timeout_seconds {
+                object.insert("timeoutInSeconds".into(), json!(t));
+            }
+            ("lambdaFunctionScheduledEventDetails", Value::Object(object))
+        }
+        Details::LambdaFunctionStarted => return None,
+        Details::LambdaFunctionSucceeded { output } => (
+            "lambdaFunctionSucceededEventDetails",
+            json!({ "output": json_text(output), "outputDetails": not_truncated() }),
+        ),
+        Details::LambdaFunctionFailed { error, cause } => {
+            ("lambdaFunctionFailedEventDetails", error_cause(error, cause))
+        }
+        Details::LambdaFunctionTimedOut { error, cause } => {
+            ("lambdaFunctionTimedOutEventDetails", error_cause(error, cause))
+        }
+        Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
+            let mut object = task_base(resource_type, resource);
+            object.insert("region".into(), Value::String(region.clone()));
+            object.insert("parameters".into(), Value::String(json_text(parameters)));
+            if let Some(t) = timeout_seconds {
+                object.insert("timeoutInSeconds".into(), json!(t));
+            }
+            if let Some(h) = heartbeat_seconds {
+                object.insert("heartbeatInSeconds".into(), json!(h));
+            }
+            ("taskScheduledEventDetails", Value::Object(object))
+        }
+        Details::TaskStarted { resource_type, resource } => {
+            ("taskStartedEventDetails", Value::Object(task_base(resource_type, resource)))
+        }
+        Details::TaskSucceeded { resource_type, resource, output } => {
+            let mut object = task_base(resource_type, resource);
+            object.insert("output".into(), Value::String(json_text(output)));
+            object.insert("outputDetails".into(), not_truncated());
+            ("taskSucceededEventDetails", Value::Object(object))
+        }
+        Details::TaskFailed { resource_type, resource, error, cause } => {
+            let mut object = task_base(resource_type, resource);
+            insert_opt(&mut object, "error", error);
+            insert_opt(&mut object, "cause", cause);
+            ("taskFailedEventDetails", Value::Object(object))
+        }
+        Details::TaskTimedOut { resource_type, resource, error, cause } => {
+            let mut object = task_base(resource_type, resource);
+            insert_opt(&mut object, "error", error);
+            insert_opt(&mut object, "cause", cause);
+            ("taskTimedOutEventDetails", Value::Object(object))
+        }
+    })
+}

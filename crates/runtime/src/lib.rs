@@ -1,0 +1,232 @@
+//! Drives executions durably from a [`Store`]: each event is applied to the engine, and the
+//! fed event, the history it caused and the timers and tasks it scheduled are written in one
+//! [`store::Commit`] before any of those commands is carried out.
+//!
+//! A node holds a lease on each execution it drives and renews it; executions whose lease
+//! ran out (their node died) are claimed and rebuilt by replaying their fed events, which
+//! the engine turns into the same state again (it is deterministic). Their stored timers are
+//! re-armed and their unfinished tasks run again.
+
+mod codec;
+mod driver;
+pub mod history;
+mod recover;
+
+pub use codec::{decode_event, encode_event, history_record};
+pub use recover::replay;
+
+use driver::Driver;
+use engine::{Event, ExecutionInfo, Step, TaskId};
+use expr::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use store::{ExecutionStatus, Lease, Start, Store};
+use tokio::task::{AbortHandle, JoinHandle};
+
+/// A boxed future, so that [`Invoker`] can be used as a trait object.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A task's result: its output, or an ASL error `(error, cause)`.
+pub type TaskResult = Result<Value, (String, String)>;
+
+/// One Task state's work, as the runtime hands it to an [`Invoker`].
+#[derive(Debug, Clone)]
+pub struct TaskCall {
+    pub execution_arn: String,
+    pub task: TaskId,
+    /// The task token (`$$.Task.Token`).
+    pub token: String,
+    /// The Task state's name.
+    pub state: String,
+    pub resource: String,
+    pub input: Value,
+}
+
+/// Carries out Task states. A call may run again after a crash (its result was not
+/// recorded), so the work should be idempotent.
+pub trait Invoker: Send + Sync + 'static {
+    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult>;
+}
+
+/// What can go wrong starting or recovering an execution.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error("state machine does not exist: '{0}'")]
+    NoStateMachine(String),
+    #[error("invalid execution input: {0}")]
+    Input(String),
+    /// A stored definition no longer parses: a bug or a changed parser.
+    #[error("the definition of '{0}' does not parse")]
+    Definition(String),
+    /// Replaying the fed events did not give the stored history: a determinism bug.
+    #[error("execution '{execution_arn}' cannot be replayed: {reason}")]
+    Replay { execution_arn: String, reason: String },
+}
+
+/// How a runtime runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// This node's name in leases.
+    pub node: String,
+    /// How long a lease lasts; it is renewed every third of it.
+    pub lease_ms: i64,
+    /// At most this many executions claimed per round.
+    pub claim_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { node: "node-1".into(), lease_ms: 30_000, claim_limit: 100 }
+    }
+}
+
+/// `StartExecution`'s arguments.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    pub state_machine_arn: String,
+    pub name: String,
+    /// JSON text.
+    pub input: String,
+}
+
+pub(crate) struct Shared<S> {
+    pub(crate) store: Arc<S>,
+    pub(crate) invoker: Arc<dyn Invoker>,
+    pub(crate) options: Options,
+    /// The executions this node drives, by ARN.
+    pub(crate) drivers: Mutex<HashMap<String, AbortHandle>>,
+}
+
+/// Drives the executions of one node. Dropping it stops every driver, timer and task it
+/// runs at once, as a crash would (what was committed stays; the rest is recovered).
+pub struct Runtime<S: Store> {
+    shared: Arc<Shared<S>>,
+    lease_loop: JoinHandle<()>,
+}
+
+impl<S: Store> Runtime<S> {
+    /// Starts the runtime on a tokio runtime: the lease loop renews this node's leases and
+    /// claims (recovers) executions whose lease ran out, every third of `lease_ms`.
+    pub fn new(store: Arc<S>, invoker: Arc<dyn Invoker>, options: Options) -> Runtime<S> {
+        let shared = Arc::new(Shared { store, invoker, options, drivers: Mutex::default() });
+        let lease_loop = tokio::spawn(lease_loop(Arc::clone(&shared)));
+        Runtime { shared, lease_loop }
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.shared.store
+    }
+
+    /// Starts an execution of a stored state machine and drives it; returns its ARN. As
+    /// AWS, the same name and input while it runs returns the running one.
+    pub async fn start(&self, request: StartRequest) -> Result<String, Error> {
+        let shared = &self.shared;
+        let arn = &request.state_machine_arn;
+        let machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
+        let definition = recover::parse(&machine.arn, &machine.definition, machine.kind)?;
+        let input: Value = expr::json::from_str(&request.input).map_err(|e| Error::Input(e.to_string()))?;
+        let now = now_millis();
+        let execution_arn = format!("{}:{}", machine.arn.replacen(":stateMachine:", ":execution:", 1), request.name);
+        let seed = seed(&execution_arn, now);
+        let info = ExecutionInfo {
+            execution_arn: execution_arn.clone(),
+            name: request.name.clone(),
+            role_arn: machine.role_arn.clone(),
+            state_machine_arn: machine.arn.clone(),
+            state_machine_name: machine.name.clone(),
+            start_time: now,
+            seed,
+            record_history: true,
+        };
+        let mut execution = engine::Execution::new(definition, info);
+        let event = Event::Started { input };
+        let mut step = Step::default();
+        execution.apply(event.clone(), now, &mut step);
+        let node = &shared.options.node;
+        let commit = driver::commit(&execution, node, (1, 0), &event, now, &step);
+        let next_event_id = commit.next_event_id();
+        let record = store::Execution {
+            arn: execution_arn.clone(),
+            state_machine_arn: machine.arn,
+            started_through: None,
+            name: request.name,
+            kind: machine.kind,
+            status: ExecutionStatus::Running,
+            input: request.input,
+            output: None,
+            error: None,
+            cause: None,
+            started: now,
+            stopped: None,
+            definition: machine.definition,
+            role_arn: machine.role_arn,
+            seed,
+            next_event_id: 1,
+            next_seq: 0,
+            lease: Some(Lease { node: node.clone(), until: now + shared.options.lease_ms }),
+        };
+        let created = shared.store.start_execution(Start { execution: record, commit }).await?;
+        if created.created && *execution.status() == engine::Status::Running {
+            let driver = Driver::new(Arc::clone(shared), execution, next_event_id, 1, now);
+            // A fresh execution: nobody else can be driving it.
+            driver::spawn(driver, step.commands);
+        }
+        Ok(execution_arn)
+    }
+
+    /// One round of recovery: claims executions whose lease is free or ran out, rebuilds
+    /// each from its fed events and drives it. Returns the ARNs taken over. The lease loop
+    /// calls this too.
+    pub async fn recover(&self) -> Result<Vec<String>, Error> {
+        recover::claim_and_adopt(&self.shared).await
+    }
+
+    /// The executions this node is driving now.
+    pub fn driving(&self) -> Vec<String> {
+        let drivers = self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
+        drivers.keys().cloned().collect()
+    }
+}
+
+impl<S: Store> Drop for Runtime<S> {
+    fn drop(&mut self) {
+        self.lease_loop.abort();
+        let drivers = std::mem::take(&mut *self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner()));
+        for handle in drivers.into_values() {
+            handle.abort();
+        }
+    }
+}
+
+async fn lease_loop<S: Store>(shared: Arc<Shared<S>>) {
+    let every = Duration::from_millis((shared.options.lease_ms / 3).max(1) as u64);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let options = &shared.options;
+        // A failed round is retried at the next tick; an execution that cannot be adopted
+        // keeps its lease until it runs out and is tried again.
+        let _ = shared.store.renew(&options.node, now_millis(), options.lease_ms).await;
+        let _ = recover::claim_and_adopt(&shared).await;
+    }
+}
+
+/// The wall clock, in epoch milliseconds.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A per-execution seed from its ARN and start time (FNV-1a).
+fn seed(execution_arn: &str, now: i64) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in execution_arn.bytes().chain(now.to_le_bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}

@@ -1,0 +1,120 @@
+//! Recovery: claim executions whose lease ran out, rebuild each by replaying its fed events
+//! ([`replay`]), re-arm its stored timers and run again the tasks whose result was not
+//! recorded.
+
+use crate::codec::decode_event;
+use crate::driver::{self, Driver};
+use crate::{now_millis, Error, Shared};
+use asl::{MachineType, StateMachine};
+use engine::{Command, Execution, ExecutionInfo, HistoryEvent, Step};
+use std::sync::Arc;
+use store::{ExecutionStatus, FedEvent, Kind, Store};
+
+/// Parses a stored definition.
+pub(crate) fn parse(arn: &str, definition: &str, kind: Kind) -> Result<Arc<StateMachine>, Error> {
+    let kind = match kind {
+        Kind::Standard => MachineType::Standard,
+        Kind::Express => MachineType::Express,
+    };
+    asl::parse_str(definition, kind).machine.map(Arc::new).ok_or_else(|| Error::Definition(arn.to_string()))
+}
+
+/// Claims what can be claimed and adopts every claimed execution not driven here already.
+/// Returns the first error only when nothing could be adopted.
+pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result<Vec<String>, Error> {
+    let options = &shared.options;
+    let claimed = shared.store.claim(&options.node, now_millis(), options.lease_ms, options.claim_limit).await?;
+    let mut adopted = Vec::new();
+    let mut first_error = None;
+    for arn in claimed {
+        if shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&arn) {
+            continue;
+        }
+        match adopt(shared, &arn).await {
+            Ok(true) => adopted.push(arn),
+            Ok(false) => {}
+            Err(e) => {
+                // Not driven here: let the lease go, so that any node (maybe this one, at
+                // the next round) tries again rather than the lease being renewed forever.
+                let _ = shared.store.release(&options.node, std::slice::from_ref(&arn)).await;
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if adopted.is_empty() => Err(e),
+        _ => Ok(adopted),
+    }
+}
+
+/// Rebuilds one claimed execution and drives it; `false` when it is no longer running.
+async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Error> {
+    let store = &shared.store;
+    let Some(record) = store.execution(arn).await? else { return Ok(false) };
+    if record.status != ExecutionStatus::Running {
+        return Ok(false);
+    }
+    let replay_error = |reason: String| Error::Replay { execution_arn: arn.to_string(), reason };
+    let fed = store.fed_events(arn).await?;
+    let (execution, _) = replay(&record, &fed)?;
+    let last_now = fed.last().map_or(record.started, |e| e.now);
+    let mut commands: Vec<Command> = store
+        .timers(arn)
+        .await?
+        .into_iter()
+        .map(|t| Command::StartTimer { timer: t.timer_id, fire_at: t.fire_at })
+        .collect();
+    for task in store.pending_tasks(arn).await? {
+        let input = expr::json::from_str(&task.input).map_err(|e| replay_error(format!("task input: {e}")))?;
+        commands.push(Command::RunTask {
+            task: task.task_id,
+            state: task.state_name,
+            resource: task.resource,
+            input,
+            timeout_seconds: None,
+            heartbeat_seconds: None,
+        });
+    }
+    let driver = Driver::new(Arc::clone(shared), execution, record.next_event_id, record.next_seq, last_now);
+    Ok(driver::spawn(driver, commands))
+}
+
+/// Rebuilds an execution from its stored record and its fed events (in `seq` order), with the
+/// history the replay gave. The engine is deterministic, so that history is the stored one;
+/// a replay that does not end at the record's `next_event_id` and `next_seq` is an error.
+pub fn replay(record: &store::Execution, fed: &[FedEvent]) -> Result<(Execution, Vec<HistoryEvent>), Error> {
+    let arn = &record.arn;
+    let replay_error = |reason: String| Error::Replay { execution_arn: arn.clone(), reason };
+    let definition = parse(arn, &record.definition, record.kind)?;
+    let info = ExecutionInfo {
+        execution_arn: arn.clone(),
+        name: record.name.clone(),
+        role_arn: record.role_arn.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        state_machine_name: record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string(),
+        start_time: record.started,
+        seed: record.seed,
+        record_history: true,
+    };
+    let mut execution = Execution::new(definition, info);
+    let mut step = Step::default();
+    for (seq, fed_event) in fed.iter().enumerate() {
+        if fed_event.seq != seq as u64 {
+            return Err(replay_error(format!("fed event {seq} has seq {}", fed_event.seq)));
+        }
+        let event = decode_event(&fed_event.event_json).map_err(|e| replay_error(e.to_string()))?;
+        // The commands of the replay were carried out (or stored) when the events were fed.
+        execution.apply(event, fed_event.now, &mut step);
+        step.commands.clear();
+    }
+    let events = step.history.len() as u64;
+    if events + 1 != record.next_event_id || fed.len() as u64 != record.next_seq {
+        return Err(replay_error(format!(
+            "replay gave {events} history events from {} fed events; stored next event id {}, next seq {}",
+            fed.len(),
+            record.next_event_id,
+            record.next_seq
+        )));
+    }
+    Ok((execution, step.history))
+}
