@@ -137,14 +137,24 @@ impl<S: Store> Driver<S> {
                     };
                     let invoker = Arc::clone(&self.shared.invoker);
                     let tx = self.tx.clone();
-                    let handle = tokio::spawn(async move {
-                        let event = match invoker.invoke(call).await {
-                            Ok(output) => Event::TaskSucceeded { task, output },
-                            Err((error, cause)) => Event::TaskFailed { task, error, cause },
+                    // The invoker runs in a task of its own, so that a panic in it fails the
+                    // Task state instead of leaving the execution waiting for ever.
+                    let run = tokio::spawn(async move { invoker.invoke(call).await });
+                    let abort = run.abort_handle();
+                    tokio::spawn(async move {
+                        let event = match run.await {
+                            Ok(Ok(output)) => Event::TaskSucceeded { task, output },
+                            Ok(Err((error, cause))) => Event::TaskFailed { task, error, cause },
+                            Err(failure) if failure.is_panic() => Event::TaskFailed {
+                                task,
+                                error: "States.TaskFailed".to_string(),
+                                cause: "The task's invoker failed unexpectedly".to_string(),
+                            },
+                            Err(_) => return, // cancelled
                         };
                         let _ = tx.send(event);
                     });
-                    self.tasks.insert(task, handle.abort_handle());
+                    self.tasks.insert(task, abort);
                 }
                 Command::StartTimer { timer, fire_at } => {
                     let tx = self.tx.clone();

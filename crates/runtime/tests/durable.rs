@@ -13,11 +13,12 @@ use store_sqlite::SqliteStore;
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
 
 /// Answers `{"ok": input}`; fails the first call of each execution when `flaky`, and never
-/// answers while `blocked`. Counts its calls.
+/// answers while `blocked`, panics when `panics`. Counts its calls.
 #[derive(Default)]
 struct TestInvoker {
     flaky: bool,
     blocked: bool,
+    panics: bool,
     calls: AtomicUsize,
     failed: Mutex<Vec<String>>,
 }
@@ -29,6 +30,7 @@ impl Invoker for TestInvoker {
             if self.blocked {
                 std::future::pending::<()>().await;
             }
+            assert!(!self.panics, "the invoker panics");
             let mut failed = self.failed.lock().unwrap();
             if self.flaky && !failed.contains(&call.execution_arn) {
                 failed.push(call.execution_arn);
@@ -272,4 +274,20 @@ async fn a_live_node_keeps_its_executions() {
         let (execution, _) = finished(&*store, arn).await;
         assert_eq!(output(&execution), json!(n + 1));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_invoker_fails_the_task_state() {
+    let store = Arc::new(MemoryStore::default());
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": true,
+        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}]},
+        "Caught": {"Type": "Pass", "Parameters": {"error.$": "$.Error"}, "End": true}}});
+    let machine = create_machine(&*store, "panicky", definition).await;
+    let invoker = Arc::new(TestInvoker { panics: true, ..TestInvoker::default() });
+    let runtime = Runtime::new(Arc::clone(&store), invoker.clone(), options("node-1"));
+    let arn = start(&runtime, &machine, "e1", json!({})).await;
+    let (execution, history) = finished(&*store, &arn).await;
+    assert_eq!(output(&execution), json!({"error": "States.TaskFailed"}));
+    assert_eq!(count(&history, "LambdaFunctionFailed"), 1);
+    assert_eq!(invoker.calls.load(Ordering::SeqCst), 1);
 }
