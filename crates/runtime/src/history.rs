@@ -151,3 +151,20 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         }
     })
 }
+
+/// The key of an event's details object in `GetExecutionHistory`, from its type name
+/// (`PassStateEntered` -> `stateEnteredEventDetails`, `TaskScheduled` ->
+/// `taskScheduledEventDetails`): the stored records keep only the type and the details.
+pub fn details_key(event_type: &str) -> String {
+    if event_type.ends_with("StateEntered") {
+        return "stateEnteredEventDetails".into();
+    }
+    if event_type.ends_with("StateExited") {
+        return "stateExitedEventDetails".into();
+    }
+    let mut chars = event_type.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}EventDetails", first.to_ascii_lowercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
