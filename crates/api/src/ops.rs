@@ -44,8 +44,12 @@ fn optional_bool(request: &Request, field: &str) -> Result<Option<bool>, ApiErro
     }
 }
 
+/// AWS's longest `nextToken` (`PageToken`); `ListExecutions` takes longer ones.
+const TOKEN_LENGTH: usize = 1024;
+const EXECUTIONS_TOKEN_LENGTH: usize = 3096;
+
 /// `maxResults` and `nextToken` as a page request (AWS: 0 or absent means the default, 100).
-fn page(request: &Request) -> Result<PageRequest, ApiError> {
+fn page(request: &Request, token_length: usize) -> Result<PageRequest, ApiError> {
     let max = match request.get("maxResults") {
         None | Some(Value::Null) => 0,
         Some(Value::Number(n)) => {
@@ -65,9 +69,9 @@ fn page(request: &Request) -> Result<PageRequest, ApiError> {
     }
     let cursor = optional_string(request, "nextToken")?.map(str::to_string);
     if let Some(token) = &cursor {
-        if token.len() > 1024 {
+        if token.len() > token_length {
             return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{token}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024"
+                "1 validation error detected: Value '{token}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to {token_length}"
             )));
         }
     }
@@ -196,7 +200,7 @@ pub async fn describe_state_machine<S: Store>(api: &Api<S>, request: &Request) -
 }
 
 pub async fn list_state_machines<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let page = api.runtime.store().list_state_machines(page(request)?).await?;
+    let page = api.runtime.store().list_state_machines(page(request, TOKEN_LENGTH)?).await?;
     let machines: Vec<Value> = page
         .items
         .iter()
@@ -308,7 +312,11 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
             ))
         })?),
     };
-    let query = ExecutionQuery { state_machine_arn: Some(machine_arn.to_string()), status, page: page(request)? };
+    let query = ExecutionQuery {
+        state_machine_arn: Some(machine_arn.to_string()),
+        status,
+        page: page(request, EXECUTIONS_TOKEN_LENGTH)?,
+    };
     let page = api.runtime.store().list_executions(query).await?;
     let executions: Vec<Value> = page
         .items
@@ -320,6 +328,7 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
                 "name": e.name,
                 "status": status_name(e.status),
                 "startDate": timestamp(e.started),
+                "redriveCount": 0,
             });
             if let Some(stopped) = e.stopped {
                 item["stopDate"] = timestamp(stopped);
@@ -339,7 +348,7 @@ pub async fn get_execution_history<S: Store>(api: &Api<S>, request: &Request) ->
     check_arn(arn, "execution")?;
     let reverse = optional_bool(request, "reverseOrder")?.unwrap_or(false);
     let include_data = optional_bool(request, "includeExecutionData")?.unwrap_or(true);
-    let query = HistoryQuery { execution_arn: arn.to_string(), reverse, page: page(request)? };
+    let query = HistoryQuery { execution_arn: arn.to_string(), reverse, page: page(request, TOKEN_LENGTH)? };
     let page = match api.runtime.store().history(query).await {
         Ok(page) => page,
         Err(store::Error::NotFound { .. }) => return Err(ApiError::execution_does_not_exist(arn)),
