@@ -301,6 +301,27 @@ pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Re
     Ok(reply)
 }
 
+pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let arn = required_string(request, "executionArn")?;
+    check_arn(arn, "execution")?;
+    let store = api.runtime.store();
+    let e = store.execution(arn).await?.ok_or_else(|| ApiError::execution_does_not_exist(arn))?;
+    // The definition the execution runs (its snapshot), even if the machine changed since.
+    let updated = match store.state_machine(&e.state_machine_arn).await? {
+        Some(m) => m.created,
+        None => e.started,
+    };
+    let name = e.state_machine_arn.rsplit(':').next().unwrap_or("");
+    Ok(json!({
+        "stateMachineArn": e.state_machine_arn,
+        "name": name,
+        "definition": e.definition,
+        "roleArn": e.role_arn,
+        "updateDate": timestamp(updated),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+    }))
+}
+
 pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
     machine(api, machine_arn).await?;

@@ -135,6 +135,10 @@ async fn an_execution_runs_to_success_and_its_history_is_served() {
     assert_eq!(ids, [&json!(8), &json!(7)]);
     assert!(reversed["nextToken"].is_string());
 
+    let (status, for_execution) =
+        call(addr, "DescribeStateMachineForExecution", json!({"executionArn": execution})).await;
+    assert_eq!(status, 200, "{for_execution}");
+    assert_eq!((&for_execution["name"], &for_execution["definition"]), (&json!("m"), &json!(definition)));
     let (_, listed) =
         call(addr, "ListExecutions", json!({"stateMachineArn": machine, "statusFilter": "SUCCEEDED"})).await;
     assert_eq!(listed["executions"][0]["executionArn"], json!(execution));
