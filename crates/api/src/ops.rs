@@ -190,8 +190,8 @@ pub async fn describe_state_machine<S: Store>(api: &Api<S>, request: &Request) -
         "type": m.kind.name(),
         "creationDate": timestamp(m.created),
         "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
-        "tracingConfiguration": {"enabled": false},
-        "revisionId": m.revision_id,
+        // As recorded against AWS: no revisionId before an update, no tracingConfiguration.
+        "encryptionConfiguration": {"type": "AWS_OWNED_KEY"},
     });
     if !m.description.is_empty() {
         reply["description"] = json!(m.description);
@@ -319,6 +319,7 @@ pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, reques
         "roleArn": e.role_arn,
         "updateDate": timestamp(updated),
         "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+        "encryptionConfiguration": {"type": "AWS_OWNED_KEY"},
     }))
 }
 
