@@ -131,6 +131,10 @@ pub async fn create_state_machine<S: Store>(api: &Api<S>, request: &Request) -> 
     if !valid_name(name) {
         return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
     }
+    let publish = optional_bool(request, "publish")?.unwrap_or(false);
+    if optional_string(request, "versionDescription")?.is_some() && !publish {
+        return Err(ApiError::validation("Version description can only be set when publish is true"));
+    }
     check_arn(role_arn, "role").or_else(|_| {
         // A role ARN is an IAM one (`arn:aws:iam::account:role/name`): only its prefix is checked.
         if role_arn.starts_with("arn:") {
@@ -325,7 +329,12 @@ pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, reques
 
 pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
-    machine(api, machine_arn).await?;
+    if machine(api, machine_arn).await?.kind == Kind::Express {
+        return Err(ApiError::new(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
     let status = match optional_string(request, "statusFilter")? {
         None => None,
         Some(name) => Some(parse_status(name).ok_or_else(|| {

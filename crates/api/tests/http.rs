@@ -207,6 +207,15 @@ async fn errors_have_aws_codes_and_messages() {
             "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"
         )
     );
+    let (status, _) =
+        call(addr, "CreateStateMachine", json!({"name": "x", "definition": pass, "roleArn": ROLE, "type": "EXPRESS"}))
+            .await;
+    assert_eq!(status, 200);
+    let express = "arn:aws:states:us-east-1:123456789012:stateMachine:x";
+    assert_eq!(
+        call(addr, "ListExecutions", json!({"stateMachineArn": express})).await,
+        error("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
+    );
     let (status, body) = call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "not json"})).await;
     assert_eq!((status, body["__type"].clone()), (400, json!("InvalidExecutionInput")));
 }
