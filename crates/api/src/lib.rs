@@ -75,6 +75,7 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "StartExecution" => ops::start_execution(api, r).await,
         "DescribeExecution" => ops::describe_execution(api, r).await,
         "DescribeStateMachineForExecution" => ops::describe_state_machine_for_execution(api, r).await,
+        "ValidateStateMachineDefinition" => ops::validate_state_machine_definition(api, r).await,
         "ListExecutions" => ops::list_executions(api, r).await,
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),

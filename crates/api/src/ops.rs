@@ -177,6 +177,38 @@ pub async fn create_state_machine<S: Store>(api: &Api<S>, request: &Request) -> 
     Ok(json!({"stateMachineArn": created.value.arn, "creationDate": timestamp(created.value.created)}))
 }
 
+pub async fn validate_state_machine_definition<S: Store>(_api: &Api<S>, request: &Request) -> Reply {
+    let definition = required_string(request, "definition")?;
+    let kind = match optional_string(request, "type")? {
+        None | Some("STANDARD") => asl::MachineType::Standard,
+        Some("EXPRESS") => asl::MachineType::Express,
+        Some(text) => {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{text}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+            )))
+        }
+    };
+    let max = page(request, TOKEN_LENGTH)?.limit;
+    let mut diagnostics = asl::parse_str(definition, kind).diagnostics;
+    // Errors first, as AWS lists them.
+    diagnostics.sort_by_key(|d| d.severity != asl::Severity::Error);
+    let failed = diagnostics.iter().any(|d| d.severity == asl::Severity::Error);
+    let truncated = diagnostics.len() > max;
+    let listed: Vec<Value> = diagnostics
+        .iter()
+        .take(max)
+        .map(|d| {
+            let severity = if d.severity == asl::Severity::Error { "ERROR" } else { "WARNING" };
+            let mut item = json!({"severity": severity, "code": d.code, "message": d.message});
+            if !d.location.is_empty() {
+                item["location"] = json!(d.location);
+            }
+            item
+        })
+        .collect();
+    Ok(json!({"result": if failed { "FAIL" } else { "OK" }, "diagnostics": listed, "truncated": truncated}))
+}
+
 async fn machine<S: Store>(api: &Api<S>, arn: &str) -> Result<store::StateMachine, ApiError> {
     check_arn(arn, "stateMachine")?;
     api.runtime.store().state_machine(arn).await?.ok_or_else(|| ApiError::state_machine_does_not_exist(arn))

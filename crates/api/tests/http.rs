@@ -207,6 +207,18 @@ async fn errors_have_aws_codes_and_messages() {
             "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"
         )
     );
+    assert_eq!(
+        call(addr, "ValidateStateMachineDefinition", json!({"definition": invalid})).await,
+        (
+            200,
+            json!({"result": "FAIL", "truncated": false, "diagnostics": [{"severity": "ERROR",
+                "code": "SCHEMA_VALIDATION_FAILED", "message": "These fields are required: [States]", "location": "/"}]})
+        )
+    );
+    assert_eq!(
+        call(addr, "ValidateStateMachineDefinition", json!({"definition": pass})).await,
+        (200, json!({"result": "OK", "diagnostics": [], "truncated": false}))
+    );
     let (status, _) =
         call(addr, "CreateStateMachine", json!({"name": "x", "definition": pass, "roleArn": ROLE, "type": "EXPRESS"}))
             .await;
