@@ -271,7 +271,8 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
     }
     let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
     if let Err(e) = serde_json::from_str::<Value>(&input) {
-        return Err(ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'")));
+        let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
+        return Err(ApiError::new("InvalidExecutionInput", message));
     }
     let start = StartRequest { state_machine_arn: machine_arn.to_string(), name, input };
     let arn = match api.runtime.start(start).await {
@@ -293,6 +294,20 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
     let execution =
         api.runtime.store().execution(&arn).await?.ok_or_else(|| ApiError::execution_does_not_exist(&arn))?;
     Ok(json!({"executionArn": arn, "startDate": timestamp(execution.started)}))
+}
+
+/// Why an input is not JSON, in AWS's (Jackson's) words for a bare word
+/// (`Unrecognized token 'not': ...`); serde_json's message otherwise.
+fn input_error(input: &str, error: &serde_json::Error) -> String {
+    let word: String =
+        input.trim_start().chars().take_while(|c| !c.is_whitespace() && !"{}[],:\"".contains(*c)).collect();
+    let is_literal = ["true", "false", "null"].contains(&word.as_str());
+    if !word.is_empty() && !is_literal && word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return format!(
+            "Unrecognized token '{word}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+        );
+    }
+    error.to_string()
 }
 
 /// A JSON text as the value AWS JSON carries: the text itself (a string member).

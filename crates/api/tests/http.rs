@@ -228,6 +228,13 @@ async fn errors_have_aws_codes_and_messages() {
         call(addr, "ListExecutions", json!({"stateMachineArn": express})).await,
         error("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
     );
-    let (status, body) = call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "not json"})).await;
+    assert_eq!(
+        call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "not json"})).await,
+        error(
+            "InvalidExecutionInput",
+            "Invalid State Machine Execution Input: 'Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')'"
+        )
+    );
+    let (status, body) = call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "{\"a\":"})).await;
     assert_eq!((status, body["__type"].clone()), (400, json!("InvalidExecutionInput")));
 }
