@@ -301,6 +301,18 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
 fn input_error(input: &str, error: &serde_json::Error) -> String {
     let word: String =
         input.trim_start().chars().take_while(|c| !c.is_whitespace() && !"{}[],:\"".contains(*c)).collect();
+    if input.trim().is_empty() {
+        return "Invalid execution input.".to_string();
+    }
+    if error.to_string().starts_with("key must be a string") {
+        let line = input.lines().nth(error.line().saturating_sub(1)).unwrap_or("");
+        if let Some(c) = line.chars().nth(error.column().saturating_sub(1)) {
+            return format!(
+                "Unexpected character ('{c}' (code {})): was expecting double-quote to start field name",
+                u32::from(c)
+            );
+        }
+    }
     let is_literal = ["true", "false", "null"].contains(&word.as_str());
     if !word.is_empty() && !is_literal && word.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return format!(

@@ -235,6 +235,17 @@ async fn errors_have_aws_codes_and_messages() {
             "Invalid State Machine Execution Input: 'Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')'"
         )
     );
+    assert_eq!(
+        call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "{'not': 'json'"})).await,
+        error(
+            "InvalidExecutionInput",
+            "Invalid State Machine Execution Input: 'Unexpected character (''' (code 39)): was expecting double-quote to start field name'"
+        )
+    );
+    assert_eq!(
+        call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": ""})).await,
+        error("InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'")
+    );
     let (status, body) = call(addr, "StartExecution", json!({"stateMachineArn": arn, "input": "{\"a\":"})).await;
     assert_eq!((status, body["__type"].clone()), (400, json!("InvalidExecutionInput")));
 }
