@@ -151,3 +151,44 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         }
     })
 }
+
+/// The key of an event's details object in `GetExecutionHistory`, from its type name
+/// (`PassStateEntered` -> `stateEnteredEventDetails`, `TaskScheduled` ->
+/// `taskScheduledEventDetails`): the stored records keep only the type and the details.
+pub fn details_key(event_type: &str) -> String {
+    if event_type.ends_with("StateEntered") {
+        return "stateEnteredEventDetails".into();
+    }
+    if event_type.ends_with("StateExited") {
+        return "stateExitedEventDetails".into();
+    }
+    let mut chars = event_type.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}EventDetails", first.to_ascii_lowercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::details_key;
+
+    /// Every key `details_json` writes is the one `details_key` derives from the type name
+    /// (read from this file's own match arms, so a new arm is checked too).
+    #[test]
+    fn details_key_agrees_with_details_json() {
+        let source = include_str!("history.rs");
+        let body = source.split("pub fn details_json").nth(1).unwrap().split("pub fn details_key").next().unwrap();
+        let mut checked = 0;
+        for arm in body.split("Details::").skip(1) {
+            let variant: String = arm.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let before_none = arm.split("return None").next().unwrap();
+            let Some(key) = before_none.split('"').find(|s| s.ends_with("EventDetails")) else { continue };
+            assert_eq!(details_key(&variant), key, "{variant}");
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} arms found");
+        assert_eq!(details_key("PassStateEntered"), "stateEnteredEventDetails");
+        assert_eq!(details_key("WaitStateExited"), "stateExitedEventDetails");
+    }
+}

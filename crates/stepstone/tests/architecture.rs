@@ -13,7 +13,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &[]),
     ("store-sqlite", &["store"]),
     ("runtime", &["asl", "expr", "engine", "store"]),
-    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime"]),
+    ("api", &["asl", "expr", "engine", "store", "runtime"]),
+    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api"]),
 ];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.

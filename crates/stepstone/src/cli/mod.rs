@@ -3,6 +3,7 @@
 mod bench;
 mod files;
 mod run;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -30,6 +31,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Measure state transitions per second on the benchmark workloads.
     Bench(BenchArgs),
+    /// Serve the AWS Step Functions API over HTTP, with executions stored in SQLite.
+    Serve(ServeArgs),
 }
 
 /// STANDARD or EXPRESS (some integrations are not allowed in EXPRESS machines).
@@ -115,6 +118,22 @@ pub struct BenchArgs {
     pub history: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, env = "STEPSTONE_LISTEN", default_value = "127.0.0.1:8083")]
+    pub listen: String,
+    /// The directory of the database (DIR/stepstone.db), created if missing.
+    #[arg(long, env = "STEPSTONE_DATA_DIR", default_value = "./stepstone-data")]
+    pub data_dir: PathBuf,
+    /// The region in the ARNs handed out.
+    #[arg(long, env = "STEPSTONE_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// The account in the ARNs handed out.
+    #[arg(long, env = "STEPSTONE_ACCOUNT", default_value = "123456789012")]
+    pub account: String,
+}
+
 /// A command that could not do its work: the message to print and the exit code.
 #[derive(Debug)]
 pub struct Failure {
@@ -135,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

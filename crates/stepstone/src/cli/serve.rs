@@ -1,0 +1,67 @@
+//! `stepstone serve`: the Step Functions API over HTTP, on a SQLite store in the data
+//! directory, with a durable runtime that recovers the executions left running.
+
+use super::{Failure, ServeArgs};
+use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+use std::sync::Arc;
+use store_sqlite::SqliteStore;
+
+/// Fails every Task state: the server has no task integrations yet.
+struct NoInvoker;
+
+impl Invoker for NoInvoker {
+    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
+        Box::pin(async move {
+            Err((
+                "States.TaskFailed".to_string(),
+                format!("No invoker is configured for the resource '{}'", call.resource),
+            ))
+        })
+    }
+}
+
+pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| Failure { code: 1, message: format!("{what}: {e}") };
+    std::fs::create_dir_all(&args.data_dir)
+        .map_err(|e| failed(&format!("cannot create {}", args.data_dir.display()), &e))?;
+    let path = args.data_dir.join("stepstone.db");
+    let store = SqliteStore::open(&path, store_sqlite::Options::default())
+        .map_err(|e| failed(&format!("cannot open {}", path.display()), &e))?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failed("cannot start the tokio runtime", &e))?;
+    tokio.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| failed(&format!("cannot listen on {}", args.listen), &e))?;
+        let address = listener.local_addr().map_err(|e| failed("no local address", &e))?;
+        let node = format!("{}-{}", hostname(), std::process::id());
+        let options = Options { node, ..Options::default() };
+        let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(NoInvoker), options));
+        let recovered = runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
+        if !recovered.is_empty() {
+            eprintln!("stepstone: recovered {} running executions", recovered.len());
+        }
+        let config = api::Config { region: args.region.clone(), account: args.account.clone() };
+        println!("stepstone: listening on http://{address}");
+        let router = api::router(runtime, config);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| failed("the server failed", &e))?;
+        Ok(0)
+    })
+}
+
+/// This machine's name, for the node name in leases.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "stepstone".to_string())
+}

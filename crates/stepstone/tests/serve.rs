@@ -1,0 +1,164 @@
+//! `stepstone serve` end to end: the real binary on an ephemeral port over a temporary data
+//! directory, driven over HTTP (a raw HTTP/1.1 client) and with the AWS CLI when available.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running server; killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stepstone"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("stepstone: listening on http://").unwrap_or_else(|| panic!("{line}"));
+    assert!(data.path().join("stepstone.db").exists());
+    Server { address: address.to_string(), child, _data: data }
+}
+
+fn call(server: &Server, action: &str, body: Value) -> (u16, Value) {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
+}
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/test";
+
+fn wait_definition() -> String {
+    json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Result": "done", "Next": "W"},
+        "W": {"Type": "Wait", "Seconds": 1, "Next": "B"},
+        "B": {"Type": "Pass", "End": true}}})
+    .to_string()
+}
+
+#[test]
+fn serve_runs_an_execution_to_success_over_http() {
+    let server = start();
+    let (status, created) =
+        call(&server, "CreateStateMachine", json!({"name": "m", "definition": wait_definition(), "roleArn": ROLE}));
+    assert_eq!(status, 200, "{created}");
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    let (status, started) = call(&server, "StartExecution", json!({"stateMachineArn": machine}));
+    assert_eq!(status, 200, "{started}");
+    let execution = started["executionArn"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let described = loop {
+        let (_, described) = call(&server, "DescribeExecution", json!({"executionArn": execution}));
+        if described["status"] != "RUNNING" || Instant::now() > deadline {
+            break described;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], "\"done\"");
+    // The default name is a UUID v4.
+    assert_eq!(described["name"].as_str().unwrap().len(), 36);
+    let (_, history) = call(&server, "GetExecutionHistory", json!({"executionArn": execution}));
+    let events = history["events"].as_array().unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.len(), 8, "{types:?}");
+    assert_eq!(types[3], "WaitStateEntered");
+    assert_eq!(types[7], "ExecutionSucceeded");
+    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (1..=8).collect::<Vec<u64>>());
+
+    let (status, error) = call(&server, "Nope", json!({}));
+    assert_eq!((status, &error["__type"]), (400, &json!("UnknownOperationException")));
+}
+
+/// The AWS CLI: STEPSTONE_AWS_CLI, else /tmp/venv/bin/aws, else `aws` on the PATH.
+fn aws_cli() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("STEPSTONE_AWS_CLI") {
+        return Some(PathBuf::from(path));
+    }
+    let venv = Path::new("/tmp/venv/bin/aws");
+    if venv.exists() {
+        return Some(venv.to_path_buf());
+    }
+    Command::new("aws").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| PathBuf::from("aws"))
+}
+
+fn aws(cli: &Path, server: &Server, args: &[&str]) -> Value {
+    let out = Command::new(cli)
+        .args(["--endpoint-url", &format!("http://{}", server.address), "--output", "json", "stepfunctions"])
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "aws {args:?}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn the_aws_cli_drives_the_server() {
+    let Some(cli) = aws_cli() else {
+        let ci = std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false);
+        assert!(!ci, "CI is set but no AWS CLI is available (set STEPSTONE_AWS_CLI)");
+        println!("skipped: no AWS CLI (STEPSTONE_AWS_CLI, /tmp/venv/bin/aws or aws on the PATH)");
+        return;
+    };
+    let server = start();
+    let definition = wait_definition();
+    let created =
+        aws(&cli, &server, &["create-state-machine", "--name", "cli", "--definition", &definition, "--role-arn", ROLE]);
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    let started = aws(
+        &cli,
+        &server,
+        &["start-execution", "--state-machine-arn", &machine, "--name", "e", "--input", "{\"a\":1}"],
+    );
+    let execution = started["executionArn"].as_str().unwrap().to_string();
+    // AWS CLI v1 prints the wire timestamp (epoch seconds); v2 an ISO-8601 text.
+    assert!(started["startDate"].is_number() || started["startDate"].is_string(), "{started}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let described = aws(&cli, &server, &["describe-execution", "--execution-arn", &execution]);
+        if described["status"] == "SUCCEEDED" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{described}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let history = aws(&cli, &server, &["get-execution-history", "--execution-arn", &execution]);
+    let events = history["events"].as_array().unwrap();
+    assert_eq!(events[0]["type"], "ExecutionStarted");
+    assert_eq!(events[0]["executionStartedEventDetails"]["input"], "{\"a\":1}");
+    assert_eq!(events.last().unwrap()["type"], "ExecutionSucceeded");
+}
