@@ -179,9 +179,10 @@ impl<S: Store> Runtime<S> {
         Ok(execution_arn)
     }
 
-    /// One round of recovery: claims executions whose lease is free or ran out, rebuilds
-    /// each from its fed events and drives it. Returns the ARNs taken over. The lease loop
-    /// calls this too.
+    /// One round of recovery: renews this node's leases and claims executions whose lease is
+    /// free or ran out; rebuilds each held execution not driven here (claimed, or held under
+    /// this node's name before a restart) from its fed events and drives it. Returns the ARNs
+    /// taken over. The lease loop calls this too.
     pub async fn recover(&self) -> Result<Vec<String>, Error> {
         recover::claim_and_adopt(&self.shared).await
     }
@@ -209,10 +210,8 @@ async fn lease_loop<S: Store>(shared: Arc<Shared<S>>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let options = &shared.options;
         // A failed round is retried at the next tick; an execution that cannot be adopted
-        // keeps its lease until it runs out and is tried again.
-        let _ = shared.store.renew(&options.node, now_millis(), options.lease_ms).await;
+        // is released and tried again at a later round.
         let _ = recover::claim_and_adopt(&shared).await;
     }
 }

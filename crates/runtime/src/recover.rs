@@ -19,14 +19,17 @@ pub(crate) fn parse(arn: &str, definition: &str, kind: Kind) -> Result<Arc<State
     asl::parse_str(definition, kind).machine.map(Arc::new).ok_or_else(|| Error::Definition(arn.to_string()))
 }
 
-/// Claims what can be claimed and adopts every claimed execution not driven here already.
-/// Returns the first error only when nothing could be adopted.
+/// Renews this node's leases, claims what can be claimed, and adopts every execution it
+/// holds that is not driven here: the claimed ones, and those it held before a restart under
+/// the same node name. Returns the first error only when nothing could be adopted.
 pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result<Vec<String>, Error> {
     let options = &shared.options;
+    let mut held = shared.store.renew(&options.node, now_millis(), options.lease_ms).await?;
     let claimed = shared.store.claim(&options.node, now_millis(), options.lease_ms, options.claim_limit).await?;
+    held.extend(claimed);
     let mut adopted = Vec::new();
     let mut first_error = None;
-    for arn in claimed {
+    for arn in held {
         if shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&arn) {
             continue;
         }

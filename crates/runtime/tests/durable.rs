@@ -291,3 +291,33 @@ async fn a_panicking_invoker_fails_the_task_state() {
     assert_eq!(count(&history, "LambdaFunctionFailed"), 1);
     assert_eq!(invoker.calls.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_restarted_under_its_name_takes_its_executions_back_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let definition = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}});
+    // Leases of a minute: only the node's own name lets it resume before they run out.
+    let long = || Options { lease_ms: 60_000, ..options("node-1") };
+    let arn;
+    {
+        let store = sqlite(&dir);
+        let runtime = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), long());
+        let machine = create_machine(&*store, "restarted", definition).await;
+        arn = start(&runtime, &machine, "e1", json!({"n": 1})).await;
+    }
+    let store = sqlite(&dir);
+    let other = Runtime::new(
+        Arc::clone(&store),
+        Arc::new(TestInvoker::default()),
+        Options { lease_ms: 60_000, ..options("node-2") },
+    );
+    assert_eq!(other.recover().await.unwrap(), Vec::<String>::new(), "another node waits for the lease");
+    drop(other);
+    let runtime = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), long());
+    let started = Instant::now();
+    let (execution, history) = finished(&*store, &arn).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "resumed without waiting for the lease");
+    assert_eq!(output(&execution), json!({"n": 1}));
+    assert_eq!(count(&history, "WaitStateExited"), 1);
+    drop(runtime);
+}

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running server; killed when dropped.
+/// A running server; killed (SIGKILL) when dropped.
 struct Server {
     child: Child,
     address: String,
-    _data: tempfile::TempDir,
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -24,17 +24,25 @@ impl Drop for Server {
 
 fn start() -> Server {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stepstone"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = start_in(data.path());
+    server._data = Some(data);
+    server
+}
+
+fn serve_command(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stepstone"));
+    command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data);
+    command
+}
+
+/// A server on `data`, which the caller keeps.
+fn start_in(data: &Path) -> Server {
+    let mut child = serve_command(data).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let address = line.trim().strip_prefix("stepstone: listening on http://").unwrap_or_else(|| panic!("{line}"));
-    assert!(data.path().join("stepstone.db").exists());
-    Server { address: address.to_string(), child, _data: data }
+    assert!(data.join("stepstone.db").exists());
+    Server { address: address.to_string(), child, _data: None }
 }
 
 fn call(server: &Server, action: &str, body: Value) -> (u16, Value) {
@@ -161,4 +169,47 @@ fn the_aws_cli_drives_the_server() {
     assert_eq!(events[0]["type"], "ExecutionStarted");
     assert_eq!(events[0]["executionStartedEventDetails"]["input"], "{\"a\":1}");
     assert_eq!(events.last().unwrap()["type"], "ExecutionSucceeded");
+}
+
+#[test]
+fn a_killed_server_resumes_its_executions_on_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let definition = json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 2, "Next": "P"},
+        "P": {"Type": "Pass", "End": true}}});
+    let execution = {
+        let server = start_in(data.path());
+        let request = json!({"name": "m", "definition": definition.to_string(), "roleArn": ROLE});
+        let (_, created) = call(&server, "CreateStateMachine", request);
+        let request = json!({"stateMachineArn": created["stateMachineArn"], "name": "e", "input": "{\"k\":1}"});
+        let (status, started) = call(&server, "StartExecution", request);
+        assert_eq!(status, 200, "{started}");
+        // A second server on the same data directory is refused.
+        let second = serve_command(data.path()).output().unwrap();
+        assert_eq!(second.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&second.stderr).contains("another stepstone server is using"));
+        std::thread::sleep(Duration::from_millis(300));
+        started["executionArn"].as_str().unwrap().to_string()
+        // Dropping the server kills it with SIGKILL, in the middle of the Wait.
+    };
+    let server = start_in(data.path());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let described = loop {
+        let (_, described) = call(&server, "DescribeExecution", json!({"executionArn": execution}));
+        if described["status"] != "RUNNING" || Instant::now() > deadline {
+            break described;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], "{\"k\":1}");
+    let (_, history) = call(&server, "GetExecutionHistory", json!({"executionArn": execution}));
+    let events = history["events"].as_array().unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let expected = ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered", "PassStateExited"];
+    assert_eq!(types, [&expected[..], &["ExecutionSucceeded"]].concat());
+    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (1..=6).collect::<Vec<u64>>());
+    let waited = events[2]["timestamp"].as_f64().unwrap() - events[1]["timestamp"].as_f64().unwrap();
+    assert!((2.0..2.9).contains(&waited), "the Wait fired at its original time, not {waited} s after it began");
 }

@@ -24,6 +24,15 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Failure { code: 1, message: format!("{what}: {e}") };
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| failed(&format!("cannot create {}", args.data_dir.display()), &e))?;
+    // One server per data directory: the lock is held for the life of the process, and the
+    // node keeps one name across restarts, so it resumes its executions at once.
+    let lock_path = args.data_dir.join("stepstone.lock");
+    let lock =
+        std::fs::File::create(&lock_path).map_err(|e| failed(&format!("cannot create {}", lock_path.display()), &e))?;
+    lock.try_lock().map_err(|_| Failure {
+        code: 1,
+        message: format!("another stepstone server is using {}", args.data_dir.display()),
+    })?;
     let path = args.data_dir.join("stepstone.db");
     let store = SqliteStore::open(&path, store_sqlite::Options::default())
         .map_err(|e| failed(&format!("cannot open {}", path.display()), &e))?;
@@ -36,12 +45,13 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
             .await
             .map_err(|e| failed(&format!("cannot listen on {}", args.listen), &e))?;
         let address = listener.local_addr().map_err(|e| failed("no local address", &e))?;
-        let node = format!("{}-{}", hostname(), std::process::id());
+        let node = hostname();
         let options = Options { node, ..Options::default() };
         let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(NoInvoker), options));
-        let recovered = runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
-        if !recovered.is_empty() {
-            eprintln!("stepstone: recovered {} running executions", recovered.len());
+        runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
+        let resumed = runtime.driving().len();
+        if resumed > 0 {
+            eprintln!("stepstone: resumed {resumed} running executions");
         }
         let config = api::Config { region: args.region.clone(), account: args.account.clone() };
         println!("stepstone: listening on http://{address}");
@@ -52,6 +62,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
             })
             .await
             .map_err(|e| failed("the server failed", &e))?;
+        drop(lock);
         Ok(0)
     })
 }
