@@ -100,6 +100,28 @@ pub(crate) struct Shared<S> {
     pub(crate) options: Options,
     /// The executions this node drives, by ARN.
     pub(crate) drivers: Mutex<HashMap<String, AbortHandle>>,
+    /// Parsed definitions by type and text, so that a start does not parse again.
+    machines: Mutex<HashMap<(store::Kind, String), Arc<asl::StateMachine>>>,
+}
+
+/// At most this many parsed definitions are kept; past it the cache starts again.
+const MAX_CACHED_MACHINES: usize = 1024;
+
+impl<S> Shared<S> {
+    /// The parsed definition of a stored state machine, parsed once per text.
+    fn machine(&self, machine: &store::StateMachine) -> Result<Arc<asl::StateMachine>, Error> {
+        let key = (machine.kind, machine.definition.clone());
+        if let Some(parsed) = self.machines.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(Arc::clone(parsed));
+        }
+        let parsed = recover::parse(&machine.arn, &machine.definition, machine.kind)?;
+        let mut machines = self.machines.lock().unwrap_or_else(|e| e.into_inner());
+        if machines.len() >= MAX_CACHED_MACHINES {
+            machines.clear();
+        }
+        machines.insert(key, Arc::clone(&parsed));
+        Ok(parsed)
+    }
 }
 
 /// Drives the executions of one node. Dropping it stops every driver, timer and task it
@@ -113,7 +135,8 @@ impl<S: Store> Runtime<S> {
     /// Starts the runtime on a tokio runtime: the lease loop renews this node's leases and
     /// claims (recovers) executions whose lease ran out, every third of `lease_ms`.
     pub fn new(store: Arc<S>, invoker: Arc<dyn Invoker>, options: Options) -> Runtime<S> {
-        let shared = Arc::new(Shared { store, invoker, options, drivers: Mutex::default() });
+        let shared =
+            Arc::new(Shared { store, invoker, options, drivers: Mutex::default(), machines: Mutex::default() });
         let lease_loop = tokio::spawn(lease_loop(Arc::clone(&shared)));
         Runtime { shared, lease_loop }
     }
@@ -128,7 +151,7 @@ impl<S: Store> Runtime<S> {
         let shared = &self.shared;
         let arn = &request.state_machine_arn;
         let machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
-        let definition = recover::parse(&machine.arn, &machine.definition, machine.kind)?;
+        let definition = shared.machine(&machine)?;
         let input: Value = expr::json::from_str(&request.input).map_err(|e| Error::Input(e.to_string()))?;
         let now = now_millis();
         let execution_arn = format!("{}:{}", machine.arn.replacen(":stateMachine:", ":execution:", 1), request.name);
