@@ -62,6 +62,18 @@ fn call(server: &Server, action: &str, body: Value) -> (u16, Value) {
     (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
 }
 
+/// DescribeExecution once the execution has ended (or after 10 s, still RUNNING).
+fn ended(server: &Server, execution: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, described) = call(server, "DescribeExecution", json!({"executionArn": execution}));
+        if described["status"] != "RUNNING" || Instant::now() > deadline {
+            return described;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 
 fn wait_definition() -> String {
@@ -82,14 +94,7 @@ fn serve_runs_an_execution_to_success_over_http() {
     let (status, started) = call(&server, "StartExecution", json!({"stateMachineArn": machine}));
     assert_eq!(status, 200, "{started}");
     let execution = started["executionArn"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let described = loop {
-        let (_, described) = call(&server, "DescribeExecution", json!({"executionArn": execution}));
-        if described["status"] != "RUNNING" || Instant::now() > deadline {
-            break described;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let described = ended(&server, &execution);
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     assert_eq!(described["output"], "\"done\"");
     // The default name is a UUID v4.
@@ -193,14 +198,7 @@ fn a_killed_server_resumes_its_executions_on_restart() {
         // Dropping the server kills it with SIGKILL, in the middle of the Wait.
     };
     let server = start_in(data.path());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let described = loop {
-        let (_, described) = call(&server, "DescribeExecution", json!({"executionArn": execution}));
-        if described["status"] != "RUNNING" || Instant::now() > deadline {
-            break described;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let described = ended(&server, &execution);
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     assert_eq!(described["output"], "{\"k\":1}");
     let (_, history) = call(&server, "GetExecutionHistory", json!({"executionArn": execution}));
