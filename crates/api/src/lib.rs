@@ -6,6 +6,7 @@
 
 mod error;
 mod ops;
+mod request;
 
 pub use error::ApiError;
 

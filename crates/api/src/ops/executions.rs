@@ -1,0 +1,216 @@
+//! The execution operations: start, describe, list, history.
+
+use super::machines::machine;
+use crate::request::*;
+use crate::{Api, ApiError};
+use runtime::StartRequest;
+use serde_json::{json, Map, Value};
+use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, Kind, Store};
+
+pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let machine_arn = required_string(request, "stateMachineArn")?;
+    check_arn(machine_arn, "stateMachine")?;
+    let name = match optional_string(request, "name")? {
+        Some(name) => name.to_string(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    if !valid_name(&name) {
+        return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
+    }
+    let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
+    if let Err(e) = serde_json::from_str::<Value>(&input) {
+        let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
+        return Err(ApiError::new("InvalidExecutionInput", message));
+    }
+    let start = StartRequest { state_machine_arn: machine_arn.to_string(), name, input };
+    let arn = match api.runtime.start(start).await {
+        Ok(arn) => arn,
+        Err(runtime::Error::NoStateMachine(arn) | runtime::Error::Store(store::Error::NotFound { key: arn, .. })) => {
+            return Err(ApiError::state_machine_does_not_exist(&arn))
+        }
+        Err(runtime::Error::Store(store::Error::AlreadyExists { key, .. })) => {
+            return Err(ApiError::new("ExecutionAlreadyExists", format!("Execution Already Exists: '{key}'")))
+        }
+        Err(runtime::Error::Input(message)) => {
+            return Err(ApiError::new(
+                "InvalidExecutionInput",
+                format!("Invalid State Machine Execution Input: '{message}'"),
+            ))
+        }
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    let execution =
+        api.runtime.store().execution(&arn).await?.ok_or_else(|| ApiError::execution_does_not_exist(&arn))?;
+    Ok(json!({"executionArn": arn, "startDate": timestamp(execution.started)}))
+}
+
+/// Why an input is not JSON, in AWS's (Jackson's) words for a bare word
+/// (`Unrecognized token 'not': ...`); serde_json's message otherwise.
+fn input_error(input: &str, error: &serde_json::Error) -> String {
+    let word: String =
+        input.trim_start().chars().take_while(|c| !c.is_whitespace() && !"{}[],:\"".contains(*c)).collect();
+    if input.trim().is_empty() {
+        return "Invalid execution input.".to_string();
+    }
+    if error.to_string().starts_with("key must be a string") {
+        let line = input.lines().nth(error.line().saturating_sub(1)).unwrap_or("");
+        if let Some(c) = line.chars().nth(error.column().saturating_sub(1)) {
+            return format!(
+                "Unexpected character ('{c}' (code {})): was expecting double-quote to start field name",
+                u32::from(c)
+            );
+        }
+    }
+    let is_literal = ["true", "false", "null"].contains(&word.as_str());
+    if !word.is_empty() && !is_literal && word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return format!(
+            "Unrecognized token '{word}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+        );
+    }
+    error.to_string()
+}
+
+
+pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let arn = required_string(request, "executionArn")?;
+    check_arn(arn, "execution")?;
+    let e = api.runtime.store().execution(arn).await?.ok_or_else(|| ApiError::execution_does_not_exist(arn))?;
+    let status = status_name(e.status);
+    let mut reply = json!({
+        "executionArn": e.arn,
+        "stateMachineArn": e.state_machine_arn,
+        "name": e.name,
+        "status": status,
+        "startDate": timestamp(e.started),
+        "input": text(&e.input),
+        "inputDetails": {"included": true},
+        "redriveCount": 0,
+        "redriveStatus": "NOT_REDRIVABLE",
+    });
+    if let Some(stopped) = e.stopped {
+        reply["stopDate"] = timestamp(stopped);
+    }
+    if let Some(output) = &e.output {
+        reply["output"] = text(output);
+        reply["outputDetails"] = json!({"included": true});
+    }
+    if let Some(error) = &e.error {
+        reply["error"] = json!(error);
+    }
+    if let Some(cause) = &e.cause {
+        reply["cause"] = json!(cause);
+    }
+    let reason = match e.status {
+        ExecutionStatus::Running => "Execution is RUNNING and cannot be redriven".to_string(),
+        other => format!("Execution is {} and cannot be redriven", status_name(other)),
+    };
+    reply["redriveStatusReason"] = json!(reason);
+    Ok(reply)
+}
+
+pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let arn = required_string(request, "executionArn")?;
+    check_arn(arn, "execution")?;
+    let store = api.runtime.store();
+    let e = store.execution(arn).await?.ok_or_else(|| ApiError::execution_does_not_exist(arn))?;
+    // The definition the execution runs (its snapshot), even if the machine changed since.
+    let updated = match store.state_machine(&e.state_machine_arn).await? {
+        Some(m) => m.created,
+        None => e.started,
+    };
+    let name = e.state_machine_arn.rsplit(':').next().unwrap_or("");
+    Ok(json!({
+        "stateMachineArn": e.state_machine_arn,
+        "name": name,
+        "definition": e.definition,
+        "roleArn": e.role_arn,
+        "updateDate": timestamp(updated),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+        "encryptionConfiguration": {"type": "AWS_OWNED_KEY"},
+    }))
+}
+
+pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let machine_arn = required_string(request, "stateMachineArn")?;
+    if machine(api, machine_arn).await?.kind == Kind::Express {
+        return Err(ApiError::new(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
+    let status = match optional_string(request, "statusFilter")? {
+        None => None,
+        Some(name) => Some(parse_status(name).ok_or_else(|| {
+            ApiError::validation(format!(
+                "1 validation error detected: Value '{name}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]"
+            ))
+        })?),
+    };
+    let query = ExecutionQuery {
+        state_machine_arn: Some(machine_arn.to_string()),
+        status,
+        page: page(request, EXECUTIONS_TOKEN_LENGTH)?,
+    };
+    let page = api.runtime.store().list_executions(query).await?;
+    let executions: Vec<Value> = page
+        .items
+        .iter()
+        .map(|e| {
+            let mut item = json!({
+                "executionArn": e.arn,
+                "stateMachineArn": e.state_machine_arn,
+                "name": e.name,
+                "status": status_name(e.status),
+                "startDate": timestamp(e.started),
+                "redriveCount": 0,
+            });
+            if let Some(stopped) = e.stopped {
+                item["stopDate"] = timestamp(stopped);
+            }
+            item
+        })
+        .collect();
+    let mut reply = json!({"executions": executions});
+    if let Some(next) = page.next {
+        reply["nextToken"] = json!(next);
+    }
+    Ok(reply)
+}
+
+pub async fn get_execution_history<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let arn = required_string(request, "executionArn")?;
+    check_arn(arn, "execution")?;
+    let reverse = optional_bool(request, "reverseOrder")?.unwrap_or(false);
+    let include_data = optional_bool(request, "includeExecutionData")?.unwrap_or(true);
+    let query = HistoryQuery { execution_arn: arn.to_string(), reverse, page: page(request, TOKEN_LENGTH)? };
+    let page = match api.runtime.store().history(query).await {
+        Ok(page) => page,
+        Err(store::Error::NotFound { .. }) => return Err(ApiError::execution_does_not_exist(arn)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut events = Vec::with_capacity(page.items.len());
+    for event in &page.items {
+        let mut object = Map::new();
+        object.insert("timestamp".into(), timestamp(event.timestamp));
+        object.insert("type".into(), json!(event.event_type));
+        object.insert("id".into(), json!(event.id));
+        object.insert("previousEventId".into(), json!(event.previous_event_id));
+        if !event.details_json.is_empty() {
+            let mut details: Value = serde_json::from_str(&event.details_json)
+                .map_err(|e| ApiError::internal(format!("stored event details are not JSON: {e}")))?;
+            if !include_data {
+                if let Value::Object(map) = &mut details {
+                    map.remove("input");
+                    map.remove("output");
+                }
+            }
+            object.insert(runtime::history::details_key(&event.event_type), details);
+        }
+        events.push(Value::Object(object));
+    }
+    let mut reply = json!({"events": events});
+    if let Some(next) = page.next {
+        reply["nextToken"] = json!(next);
+    }
+    Ok(reply)
+}

@@ -1,0 +1,7 @@
+//! The operations: each reads its request object and answers AWS's response shape.
+
+mod executions;
+mod machines;
+
+pub use executions::*;
+pub use machines::*;
