@@ -1,80 +1,13 @@
 //! `stepstone serve` end to end: the real binary on an ephemeral port over a temporary data
 //! directory, driven over HTTP (a raw HTTP/1.1 client) and with the AWS CLI when available.
 
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// A running server; killed (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    address: String,
-    _data: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Server {
-    let data = tempfile::tempdir().unwrap();
-    let mut server = start_in(data.path());
-    server._data = Some(data);
-    server
-}
-
-fn serve_command(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_stepstone"));
-    command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data);
-    command
-}
-
-/// A server on `data`, which the caller keeps.
-fn start_in(data: &Path) -> Server {
-    let mut child = serve_command(data).stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("stepstone: listening on http://").unwrap_or_else(|| panic!("{line}"));
-    assert!(data.join("stepstone.db").exists());
-    Server { address: address.to_string(), child, _data: None }
-}
-
-fn call(server: &Server, action: &str, body: Value) -> (u16, Value) {
-    let body = body.to_string();
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-}
-
-/// DescribeExecution once the execution has ended (or after 10 s, still RUNNING).
-fn ended(server: &Server, execution: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (_, described) = call(server, "DescribeExecution", json!({"executionArn": execution}));
-        if described["status"] != "RUNNING" || Instant::now() > deadline {
-            return described;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
+use support::{aws_cli, call, ci, ended, serve_command, start, start_in, Server, ROLE};
 
 fn wait_definition() -> String {
     json!({"StartAt": "A", "States": {
@@ -112,18 +45,6 @@ fn serve_runs_an_execution_to_success_over_http() {
     assert_eq!((status, &error["__type"]), (400, &json!("UnknownOperationException")));
 }
 
-/// The AWS CLI: STEPSTONE_AWS_CLI, else /tmp/venv/bin/aws, else `aws` on the PATH.
-fn aws_cli() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("STEPSTONE_AWS_CLI") {
-        return Some(PathBuf::from(path));
-    }
-    let venv = Path::new("/tmp/venv/bin/aws");
-    if venv.exists() {
-        return Some(venv.to_path_buf());
-    }
-    Command::new("aws").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| PathBuf::from("aws"))
-}
-
 fn aws(cli: &Path, server: &Server, args: &[&str]) -> Value {
     let out = Command::new(cli)
         .args(["--endpoint-url", &format!("http://{}", server.address), "--output", "json", "stepfunctions"])
@@ -142,8 +63,7 @@ fn aws(cli: &Path, server: &Server, args: &[&str]) -> Value {
 #[test]
 fn the_aws_cli_drives_the_server() {
     let Some(cli) = aws_cli() else {
-        let ci = std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false);
-        assert!(!ci, "CI is set but no AWS CLI is available (set STEPSTONE_AWS_CLI)");
+        assert!(!ci(), "CI is set but no AWS CLI is available (set STEPSTONE_AWS_CLI)");
         println!("skipped: no AWS CLI (STEPSTONE_AWS_CLI, /tmp/venv/bin/aws or aws on the PATH)");
         return;
     };
