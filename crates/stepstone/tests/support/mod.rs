@@ -54,20 +54,7 @@ pub fn start_in(data: &Path) -> Server {
 }
 
 pub fn call(server: &Server, action: &str, body: Value) -> (u16, Value) {
-    let body = body.to_string();
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
+    try_call(&server.address, action, &body).unwrap_or_else(|e| panic!("{action}: {e}"))
 }
 
 /// DescribeExecution once the execution has ended (or after 10 s, still RUNNING).
@@ -102,4 +89,24 @@ pub fn python() -> Option<PathBuf> {
     let cli = aws_cli()?;
     let python = cli.parent()?.join("python");
     python.exists().then_some(python)
+}
+
+/// One API call that may fail (the server may be gone): status and body, or the I/O error.
+pub fn try_call(address: &str, action: &str, body: &Value) -> std::io::Result<(u16, Value)> {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let broken = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "incomplete response");
+    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(broken)?;
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(broken)?;
+    let body = serde_json::from_str(body).map_err(|_| broken())?;
+    Ok((status, body))
 }
