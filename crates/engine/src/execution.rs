@@ -5,11 +5,12 @@ use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
 use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait};
+use crate::test_state::Inspection;
 use crate::variables::Frame;
 use asl::{Machine, StateId, StateMachine};
 use expr::{Map, Value};
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// AWS's hard limit on the events of one execution's history.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
@@ -72,6 +73,12 @@ pub struct Execution {
     pub(crate) now: i64,
     /// Events of the thread being run go to a child execution (Distributed Map), not here.
     pub(crate) quiet: bool,
+    /// `$$.Execution.RedriveCount`: how often the execution was redriven (none in TestState).
+    pub(crate) redrive_count: Option<u32>,
+    /// TestState's `context`: fields put over the computed context object.
+    pub(crate) context_patch: Option<Value>,
+    /// TestState's record of the data flow; `None` in executions.
+    pub(crate) inspect: Option<Box<Mutex<Inspection>>>,
 }
 
 /// How a step of a thread ended.
@@ -105,6 +112,9 @@ impl Execution {
             rng,
             now: 0,
             quiet: false,
+            redrive_count: Some(0),
+            context_patch: None,
+            inspect: None,
         }
     }
 
@@ -346,6 +356,17 @@ impl Execution {
             entered_time: t.entered_time,
             retry_count: retry.then_some(t.retry_count),
             map_item: None,
+            redrive_count: self.redrive_count,
+            patch: self.context_patch.as_ref(),
+        }
+    }
+
+    /// Records a stage of the data flow when TestState inspects this execution.
+    pub(crate) fn note(&self, f: impl FnOnce(&mut Inspection)) {
+        if let Some(inspect) = &self.inspect {
+            if let Ok(mut inspection) = inspect.lock() {
+                f(&mut inspection);
+            }
         }
     }
 
@@ -403,7 +424,7 @@ impl Execution {
     }
 
     /// Writes the `...StateEntered` event of the thread's current state.
-    fn enter(&mut self, t: &mut Thread, step: &mut Step) {
+    pub(crate) fn enter(&mut self, t: &mut Thread, step: &mut Step) {
         t.entered_time = self.now;
         t.entered_previous = t.last_event;
         if !self.info.record_history {

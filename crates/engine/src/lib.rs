@@ -13,6 +13,7 @@ mod execution;
 mod history;
 mod retry;
 mod states;
+pub mod test_state;
 mod thread;
 mod variables;
 

@@ -41,6 +41,10 @@ impl Execution {
                 Err(outcome) => return outcome,
             }
         };
+        self.note(|i| match state.jsonata {
+            Some(_) => i.after_arguments = Some(input.clone()),
+            None => i.after_parameters = Some(input.clone()),
+        });
         self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
         t.started = true;
         let n = p.branches.len();
@@ -116,6 +120,7 @@ impl Execution {
             Err(outcome) => return outcome,
         };
         let length = items.len();
+        self.note(|i| i.max_concurrency = Some(limit));
         self.emit(step, &mut t.last_event, Details::MapStateStarted { length });
         t.started = true;
         if m.mode == ProcessorMode::Distributed {
@@ -304,6 +309,7 @@ impl Execution {
             _ => return Outcome::Blocked,
         };
         let result = Value::Array(results);
+        self.note(|i| i.result = Some(result.clone()));
         if let Some(j) = fields(state) {
             let default = if j.output.is_none() { result.clone() } else { Value::Null };
             let leave = Leave { output: j.output.as_ref(), assign: io.assign, default, transition: io.transition };
@@ -339,6 +345,8 @@ impl Execution {
             entered_time: t.entered_time,
             retry_count: Some(t.retry_count),
             map_item: Some((index, &item)),
+            redrive_count: self.redrive_count,
+            patch: self.context_patch.as_ref(),
         };
         let make = || ctx.to_value();
         let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };

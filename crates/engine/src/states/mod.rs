@@ -45,6 +45,7 @@ impl Execution {
     ) -> Result<R, Outcome> {
         let result = self.with_scope(t, retry, &t.input, |scope| {
             let effective = dataflow::select(&state.input_path, scope)?;
+            self.note(|i| i.after_input_path = Some((*effective).clone()));
             f(&Scope { input: &effective, ..*scope })
         });
         result.map_err(|failure| self.raise(t, failure))
@@ -112,6 +113,7 @@ impl Execution {
         if let Err(f) = dataflow::check_size(&result, name) {
             return self.raise(t, f);
         }
+        self.note(|i| i.after_result_selector = Some(result.clone()));
         let assigned = match self.assignment(t, io.assign, &result, io.retry) {
             Ok(a) => a,
             Err(f) => return self.raise(t, f),
@@ -121,6 +123,7 @@ impl Execution {
             Ok(v) => v,
             Err(f) => return self.raise(t, f),
         };
+        self.note(|i| i.after_result_path = Some(merged.clone()));
         let exit = Exit { output_path: io.output_path, transition: io.transition, retry: io.retry, assigned };
         self.leave(t, merged, exit, step)
     }
