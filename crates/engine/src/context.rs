@@ -15,6 +15,8 @@ pub(crate) struct Context<'a> {
     pub map_item: Option<(usize, &'a Value)>,
     /// `Execution.RedriveCount`; TestState's context has none.
     pub redrive_count: Option<u32>,
+    /// `Execution.RedriveTime`, once redriven.
+    pub redrive_time: Option<i64>,
     /// Fields that replace the computed ones (TestState's `context`), merged in by key.
     pub patch: Option<&'a Value>,
 }
@@ -38,6 +40,9 @@ impl Context<'_> {
         execution.insert("RoleArn", Value::from(info.role_arn.as_str()));
         if let Some(count) = self.redrive_count {
             execution.insert("RedriveCount", Value::from(count));
+        }
+        if let Some(time) = self.redrive_time {
+            execution.insert("RedriveTime", Value::from(iso8601(time)));
         }
         let mut machine = Map::new();
         machine.insert("Id", Value::from(info.state_machine_arn.as_str()));

@@ -11,6 +11,7 @@ mod errors;
 mod event;
 mod execution;
 mod history;
+mod redrive;
 mod retry;
 mod states;
 pub mod test_state;

@@ -263,7 +263,7 @@ fn answer(exec: &mut Execution, t: &mut Thread, mock: Option<Mock>, step: &mut S
             // `check_mock` let nothing else through.
             _ => Outcome::Blocked,
         },
-        Wait::None | Wait::Backoff(_) => Outcome::Blocked,
+        Wait::None | Wait::Backoff(_) | Wait::Parked => Outcome::Blocked,
     }
 }
 

@@ -165,6 +165,8 @@ impl Execution {
         let failed_event = failed_event.filter(|_| t.started);
         let error = fault.error.as_deref().unwrap_or("");
         if let Decision::RetryAfter(delay) = retry::decide(retriers, &mut t.attempts, error, &self.rng) {
+            // The retry starts the children afresh: those kept for a redrive go.
+            self.release_join(t);
             t.retry_count += 1;
             let timer = self.handle();
             self.timers.insert(timer, tid);
@@ -178,6 +180,7 @@ impl Execution {
         let Some(catcher) = catchers.iter().find(|c| errors::matches(&c.error_equals, error)) else {
             return Outcome::Failed(fault);
         };
+        self.release_join(t);
         let mut error_output = Map::new();
         // AWS gives an empty string for a missing part (a task timeout has no cause).
         error_output.insert("Error", Value::from(fault.error.unwrap_or_default()));
