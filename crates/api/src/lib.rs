@@ -79,6 +79,7 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "ValidateStateMachineDefinition" => ops::validate_state_machine_definition(api, r).await,
         "ListExecutions" => ops::list_executions(api, r).await,
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
+        "TestState" => ops::test_state(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
     }
 }

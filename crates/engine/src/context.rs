@@ -13,6 +13,12 @@ pub(crate) struct Context<'a> {
     pub retry_count: Option<u32>,
     /// `Map.Item.Index` and `Map.Item.Value`, inside a Map's `ItemSelector`.
     pub map_item: Option<(usize, &'a Value)>,
+    /// `Execution.RedriveCount`; TestState's context has none.
+    pub redrive_count: Option<u32>,
+    /// `Execution.RedriveTime`, once redriven.
+    pub redrive_time: Option<i64>,
+    /// Fields that replace the computed ones (TestState's `context`), merged in by key.
+    pub patch: Option<&'a Value>,
 }
 
 /// Formats epoch milliseconds as AWS prints times in the context object.
@@ -32,7 +38,12 @@ impl Context<'_> {
         execution.insert("StartTime", Value::from(iso8601(info.start_time)));
         execution.insert("Name", Value::from(info.name.as_str()));
         execution.insert("RoleArn", Value::from(info.role_arn.as_str()));
-        execution.insert("RedriveCount", Value::from(0));
+        if let Some(count) = self.redrive_count {
+            execution.insert("RedriveCount", Value::from(count));
+        }
+        if let Some(time) = self.redrive_time {
+            execution.insert("RedriveTime", Value::from(iso8601(time)));
+        }
         let mut machine = Map::new();
         machine.insert("Id", Value::from(info.state_machine_arn.as_str()));
         machine.insert("Name", Value::from(info.state_machine_name.as_str()));
@@ -54,6 +65,27 @@ impl Context<'_> {
             map.insert("Item", Value::Object(item));
             root.insert("Map", Value::Object(map));
         }
-        Value::Object(root)
+        let mut root = Value::Object(root);
+        if let Some(patch) = self.patch {
+            merge(&mut root, patch);
+        }
+        root
+    }
+}
+
+/// Puts `patch` over `base`: objects merge key by key, anything else replaces.
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch.iter() {
+                match base.get_mut(key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, patch) => *base = patch.clone(),
     }
 }

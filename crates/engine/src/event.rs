@@ -23,6 +23,9 @@ pub enum Event {
     TimerFired { timer: TimerId },
     /// Someone stopped the execution (`StopExecution`).
     Stopped { error: Option<String>, cause: Option<String> },
+    /// Someone redrove the ended, unsuccessful execution (`RedriveExecution`): it goes on
+    /// from the states that failed or were aborted.
+    Redriven,
 }
 
 /// Work for the runtime, to be carried out after the history is stored.

@@ -4,12 +4,13 @@
 use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
-use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait};
+use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait, NOT_RUNNING};
+use crate::test_state::Inspection;
 use crate::variables::Frame;
 use asl::{Machine, StateId, StateMachine};
 use expr::{Map, Value};
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// AWS's hard limit on the events of one execution's history.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
@@ -59,19 +60,27 @@ pub struct Execution {
     pub(crate) info: ExecutionInfo,
     /// The execution's input (`$$.Execution.Input`).
     pub(crate) input: Value,
-    threads: Vec<Option<Thread>>,
+    pub(crate) threads: Vec<Option<Thread>>,
     free: Vec<ThreadId>,
     pub(crate) ready: VecDeque<ThreadId>,
     pub(crate) tasks: HashMap<TaskId, ThreadId>,
     pub(crate) timers: HashMap<TimerId, ThreadId>,
-    execution_timer: Option<TimerId>,
+    pub(crate) execution_timer: Option<TimerId>,
     next_handle: u64,
-    next_event_id: u64,
-    status: Status,
+    pub(crate) next_event_id: u64,
+    pub(crate) status: Status,
     pub(crate) rng: expr::Rng,
     pub(crate) now: i64,
     /// Events of the thread being run go to a child execution (Distributed Map), not here.
     pub(crate) quiet: bool,
+    /// `$$.Execution.RedriveCount`: how often the execution was redriven (none in TestState).
+    pub(crate) redrive_count: Option<u32>,
+    /// When the execution was last redriven (`$$.Execution.RedriveTime`).
+    pub(crate) redrive_time: Option<i64>,
+    /// TestState's `context`: fields put over the computed context object.
+    pub(crate) context_patch: Option<Value>,
+    /// TestState's record of the data flow; `None` in executions.
+    pub(crate) inspect: Option<Box<Mutex<Inspection>>>,
 }
 
 /// How a step of a thread ended.
@@ -105,6 +114,10 @@ impl Execution {
             rng,
             now: 0,
             quiet: false,
+            redrive_count: Some(0),
+            redrive_time: None,
+            context_patch: None,
+            inspect: None,
         }
     }
 
@@ -122,6 +135,7 @@ impl Execution {
         self.now = now;
         match event {
             Event::Started { input } => self.start(input, step),
+            Event::Redriven => self.redrive(step),
             _ if self.status != Status::Running => {}
             Event::TaskSucceeded { task, output } => {
                 if let Some(tid) = self.tasks.remove(&task) {
@@ -252,6 +266,7 @@ impl Execution {
             started: false,
             quiet,
             vars,
+            redrive: None,
         };
         let tid = match self.free.pop() {
             Some(tid) => {
@@ -346,6 +361,18 @@ impl Execution {
             entered_time: t.entered_time,
             retry_count: retry.then_some(t.retry_count),
             map_item: None,
+            redrive_count: self.redrive_count,
+            redrive_time: self.redrive_time,
+            patch: self.context_patch.as_ref(),
+        }
+    }
+
+    /// Records a stage of the data flow when TestState inspects this execution.
+    pub(crate) fn note(&self, f: impl FnOnce(&mut Inspection)) {
+        if let Some(inspect) = &self.inspect {
+            if let Ok(mut inspection) = inspect.lock() {
+                f(&mut inspection);
+            }
         }
     }
 
@@ -394,16 +421,49 @@ impl Execution {
                     return;
                 }
                 Outcome::Failed(fault) => {
-                    self.free.push(tid);
-                    self.finish(tid, t, Err(fault), step);
+                    // The thread stays, parked in the state that failed, for a redrive.
+                    let (parent, quiet, last) = (t.parent, t.quiet, t.last_event);
+                    self.park(tid, t);
+                    match parent {
+                        None => self.end(last, Err(fault), step),
+                        Some(child) => self.child_finished(tid, child, quiet, last, Err(fault), step),
+                    }
                     return;
                 }
             }
         }
     }
 
+    /// Keeps a thread that failed or was aborted, to run its state again on a redrive
+    /// (entering it again only if it had not been entered).
+    fn park(&mut self, tid: ThreadId, mut t: Thread) {
+        t.wait = Wait::Parked;
+        if !matches!(t.resume, Resume::Enter) {
+            t.resume = Resume::Attempt;
+        }
+        self.threads[tid] = Some(t);
+    }
+
+    /// Frees a parked thread and the children it parked.
+    pub(crate) fn release(&mut self, tid: ThreadId) {
+        if let Some(mut t) = self.take_thread(tid) {
+            self.free.push(tid);
+            self.release_join(&mut t);
+        }
+    }
+
+    /// Frees the children a failed Parallel or Map kept for a redrive (it is retried or
+    /// caught instead).
+    pub(crate) fn release_join(&mut self, t: &mut Thread) {
+        if let Some(join) = t.redrive.take() {
+            for (_, child) in join.parked {
+                self.release(child);
+            }
+        }
+    }
+
     /// Writes the `...StateEntered` event of the thread's current state.
-    fn enter(&mut self, t: &mut Thread, step: &mut Step) {
+    pub(crate) fn enter(&mut self, t: &mut Thread, step: &mut Step) {
         t.entered_time = self.now;
         t.entered_previous = t.last_event;
         if !self.info.record_history {
@@ -520,10 +580,10 @@ impl Execution {
     }
 
     /// Stops a thread and everything under it, cancelling its task or timer. `map` names the
-    /// Map state when the thread is one of its iterations.
+    /// Map state when the thread is one of its iterations. The thread is parked for a
+    /// redrive.
     pub(crate) fn abort(&mut self, tid: ThreadId, map: Option<&str>, step: &mut Step) {
         let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
-        self.free.push(tid);
         let quiet = self.quiet;
         self.quiet = quiet || t.quiet;
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
@@ -539,14 +599,21 @@ impl Execution {
                 step.commands.push(Command::CancelTimer { timer });
                 true
             }
-            Wait::Join(join) => {
+            Wait::Join(mut join) => {
                 let state = &t.machine.states[t.state];
                 let name = join.is_map.then(|| state.name.clone());
-                for child in join.running() {
-                    self.abort(child, name.as_deref(), step);
+                for index in 0..join.children.len() {
+                    let child = std::mem::replace(&mut join.children[index], NOT_RUNNING);
+                    if child != NOT_RUNNING {
+                        self.abort(child, name.as_deref(), step);
+                        join.parked.push((index, child));
+                        join.in_flight -= 1;
+                    }
                 }
+                t.redrive = Some(join);
                 true
             }
+            Wait::Parked => false,
         };
         if blocked {
             let state = &t.machine.states[t.state];
@@ -558,5 +625,6 @@ impl Execution {
             self.emit(step, &mut t.last_event, details);
         }
         self.quiet = quiet;
+        self.park(tid, t);
     }
 }

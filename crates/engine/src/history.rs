@@ -49,6 +49,10 @@ pub enum Details {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// The execution was redriven; `redrive_count` counts this redrive.
+    ExecutionRedriven {
+        redrive_count: u32,
+    },
     StateEntered {
         state_type: StateType,
         name: String,
@@ -165,6 +169,7 @@ impl HistoryEvent {
             Details::ExecutionFailed { .. } => "ExecutionFailed",
             Details::ExecutionAborted { .. } => "ExecutionAborted",
             Details::ExecutionTimedOut { .. } => "ExecutionTimedOut",
+            Details::ExecutionRedriven { .. } => "ExecutionRedriven",
             Details::StateEntered { state_type, .. } => match state_type {
                 S::Pass => "PassStateEntered",
                 S::Task => "TaskStateEntered",

@@ -11,8 +11,10 @@ mod errors;
 mod event;
 mod execution;
 mod history;
+mod redrive;
 mod retry;
 mod states;
+pub mod test_state;
 mod thread;
 mod variables;
 

@@ -11,10 +11,15 @@ pub(crate) enum Decision {
     GiveUp,
 }
 
+/// The index of the first retrier whose `ErrorEquals` matches `error`.
+pub(crate) fn retrier_for(retriers: &[Retrier], error: &str) -> Option<usize> {
+    retriers.iter().position(|r| errors::matches(&r.error_equals, error))
+}
+
 /// Finds the first retrier whose `ErrorEquals` matches `error`, counts the attempt in
 /// `attempts` (one counter per retrier) and gives the delay.
 pub(crate) fn decide(retriers: &[Retrier], attempts: &mut Vec<u32>, error: &str, rng: &expr::Rng) -> Decision {
-    let Some(index) = retriers.iter().position(|r| errors::matches(&r.error_equals, error)) else {
+    let Some(index) = retrier_for(retriers, error) else {
         return Decision::GiveUp;
     };
     if attempts.len() < retriers.len() {

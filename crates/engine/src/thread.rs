@@ -51,6 +51,9 @@ pub(crate) struct Thread {
     pub quiet: bool,
     /// The workflow variables this thread assigns in (and the outer ones it reads).
     pub vars: Arc<Frame>,
+    /// A Parallel or Map that failed or was aborted while its children ran: their results
+    /// so far and the children to run again on a redrive (`Join::parked`).
+    pub redrive: Option<Box<Join>>,
 }
 
 /// Where a child thread reports to.
@@ -70,6 +73,8 @@ pub(crate) enum Wait {
     Backoff(TimerId),
     /// The branches of a Parallel or the iterations of a Map.
     Join(Box<Join>),
+    /// The thread failed or was aborted in its current state: it waits for a redrive.
+    Parked,
 }
 
 /// Why a ready thread runs.
@@ -99,13 +104,6 @@ pub(crate) struct TaskWait {
 /// The mark of an index whose child is not running (not started, or finished).
 pub(crate) const NOT_RUNNING: ThreadId = usize::MAX;
 
-impl Join {
-    /// The threads of the children that run now.
-    pub fn running(&self) -> impl Iterator<Item = ThreadId> + '_ {
-        self.children.iter().copied().filter(|&c| c != NOT_RUNNING)
-    }
-}
-
 /// The children of a Parallel or Map state.
 pub(crate) struct Join {
     pub is_map: bool,
@@ -123,4 +121,6 @@ pub(crate) struct Join {
     pub limit: usize,
     /// The Map state's effective input, for `ItemSelector`.
     pub selector_input: Value,
+    /// Children that failed or were aborted (index, parked thread): a redrive reruns them.
+    pub parked: Vec<(usize, ThreadId)>,
 }

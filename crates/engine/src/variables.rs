@@ -47,6 +47,11 @@ impl Frame {
         Ok(())
     }
 
+    /// The variables assigned in this scope (not the outer ones).
+    pub fn own(&self) -> &Map {
+        &self.own
+    }
+
     /// The size of every variable visible from this scope.
     fn total_size(&self) -> usize {
         let own = self.own.summary().encoded_len;

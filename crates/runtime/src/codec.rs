@@ -16,6 +16,7 @@ enum Stored {
     TaskHeartbeat { task: TaskId },
     TimerFired { timer: TimerId },
     Stopped { error: Option<String>, cause: Option<String> },
+    Redriven,
 }
 
 /// The JSON text of an event, for [`store::FedEvent::event_json`].
@@ -27,6 +28,7 @@ pub fn encode_event(event: &Event) -> String {
         Event::TaskHeartbeat { task } => Stored::TaskHeartbeat { task },
         Event::TimerFired { timer } => Stored::TimerFired { timer },
         Event::Stopped { error, cause } => Stored::Stopped { error, cause },
+        Event::Redriven => Stored::Redriven,
     };
     serde_json::to_string(&stored).expect("an event serializes to JSON")
 }
@@ -40,6 +42,7 @@ pub fn decode_event(text: &str) -> Result<Event, serde_json::Error> {
         Stored::TaskHeartbeat { task } => Event::TaskHeartbeat { task },
         Stored::TimerFired { timer } => Event::TimerFired { timer },
         Stored::Stopped { error, cause } => Event::Stopped { error, cause },
+        Stored::Redriven => Event::Redriven,
     })
 }
 

@@ -52,6 +52,9 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         Details::ExecutionFailed { error, cause } => ("executionFailedEventDetails", error_cause(error, cause)),
         Details::ExecutionAborted { error, cause } => ("executionAbortedEventDetails", error_cause(error, cause)),
         Details::ExecutionTimedOut { error, cause } => ("executionTimedOutEventDetails", error_cause(error, cause)),
+        Details::ExecutionRedriven { redrive_count } => {
+            ("executionRedrivenEventDetails", json!({ "redriveCount": redrive_count }))
+        }
         Details::StateEntered { name, input, .. } => (
             "stateEnteredEventDetails",
             json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() }),

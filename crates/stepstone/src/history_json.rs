@@ -102,6 +102,7 @@ fn summary(details: &Details) -> (String, String) {
         Details::ExecutionFailed { error, cause }
         | Details::ExecutionAborted { error, cause }
         | Details::ExecutionTimedOut { error, cause } => (String::new(), error_text(error, cause)),
+        Details::ExecutionRedriven { redrive_count } => (String::new(), format!("redriveCount={redrive_count}")),
         Details::StateEntered { name, input, .. } => (name.clone(), short(format!("input={}", json_text(input)))),
         Details::StateExited { name, output, .. } => (name.clone(), short(format!("output={}", json_text(output)))),
         Details::StateAborted { name, .. } => (name.clone(), String::new()),

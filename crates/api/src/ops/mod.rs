@@ -2,6 +2,8 @@
 
 mod executions;
 mod machines;
+mod test_state;
 
 pub use executions::*;
 pub use machines::*;
+pub use test_state::*;

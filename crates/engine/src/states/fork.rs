@@ -41,6 +41,10 @@ impl Execution {
                 Err(outcome) => return outcome,
             }
         };
+        self.note(|i| match state.jsonata {
+            Some(_) => i.after_arguments = Some(input.clone()),
+            None => i.after_parameters = Some(input.clone()),
+        });
         self.emit(step, &mut t.last_event, Details::ParallelStateStarted);
         t.started = true;
         let n = p.branches.len();
@@ -53,6 +57,7 @@ impl Execution {
             pending: VecDeque::new(),
             limit: 0,
             selector_input: Value::Null,
+            parked: Vec::new(),
         };
         for (index, branch) in p.branches.iter().enumerate() {
             let vars = Frame::child(&t.vars);
@@ -116,6 +121,7 @@ impl Execution {
             Err(outcome) => return outcome,
         };
         let length = items.len();
+        self.note(|i| i.max_concurrency = Some(limit));
         self.emit(step, &mut t.last_event, Details::MapStateStarted { length });
         t.started = true;
         if m.mode == ProcessorMode::Distributed {
@@ -134,6 +140,7 @@ impl Execution {
             pending: items.into_iter().enumerate().collect(),
             limit,
             selector_input,
+            parked: Vec::new(),
         };
         t.wait = Wait::Join(Box::new(join));
         match self.start_iterations(t, tid, step) {
@@ -146,7 +153,7 @@ impl Execution {
     }
 
     /// Starts Map iterations while the concurrency limit allows.
-    fn start_iterations(&mut self, t: &mut Thread, tid: ThreadId, step: &mut Step) -> Result<(), Fault> {
+    pub(crate) fn start_iterations(&mut self, t: &mut Thread, tid: ThreadId, step: &mut Step) -> Result<(), Fault> {
         let machine = t.machine.clone();
         let state = &machine.states[t.state];
         let Kind::Map(m) = &state.kind else { return Ok(()) };
@@ -185,13 +192,21 @@ impl Execution {
         }
     }
 
-    /// Aborts every running child of a Parallel or Map thread.
+    /// Aborts every running child of a Parallel or Map thread. The join is kept, with the
+    /// aborted children parked, for a redrive.
     fn abort_children(&mut self, t: &mut Thread, step: &mut Step) {
-        if let Wait::Join(join) = std::mem::replace(&mut t.wait, Wait::None) {
+        if let Wait::Join(mut join) = std::mem::replace(&mut t.wait, Wait::None) {
             let name = join.is_map.then(|| t.machine.states[t.state].name.clone());
-            for child in join.running() {
-                self.abort(child, name.as_deref(), step);
+            for index in 0..join.children.len() {
+                let child = std::mem::replace(&mut join.children[index], NOT_RUNNING);
+                if child != NOT_RUNNING {
+                    self.abort(child, name.as_deref(), step);
+                    join.parked.push((index, child));
+                    join.in_flight -= 1;
+                }
             }
+            self.release_join(t);
+            t.redrive = Some(join);
         }
     }
 
@@ -255,6 +270,9 @@ impl Execution {
                     self.quiet = p.quiet;
                 }
                 p.last_event = last;
+                if let Wait::Join(join) = &mut p.wait {
+                    join.parked.push((child.index, tid));
+                }
                 self.abort_children(&mut p, step);
                 p.resume = Resume::JoinDone(Err(fault));
                 self.ready.push_back(pid);
@@ -304,6 +322,7 @@ impl Execution {
             _ => return Outcome::Blocked,
         };
         let result = Value::Array(results);
+        self.note(|i| i.result = Some(result.clone()));
         if let Some(j) = fields(state) {
             let default = if j.output.is_none() { result.clone() } else { Value::Null };
             let leave = Leave { output: j.output.as_ref(), assign: io.assign, default, transition: io.transition };
@@ -339,6 +358,9 @@ impl Execution {
             entered_time: t.entered_time,
             retry_count: Some(t.retry_count),
             map_item: Some((index, &item)),
+            redrive_count: self.redrive_count,
+            redrive_time: self.redrive_time,
+            patch: self.context_patch.as_ref(),
         };
         let make = || ctx.to_value();
         let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };

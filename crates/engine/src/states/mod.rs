@@ -45,6 +45,7 @@ impl Execution {
     ) -> Result<R, Outcome> {
         let result = self.with_scope(t, retry, &t.input, |scope| {
             let effective = dataflow::select(&state.input_path, scope)?;
+            self.note(|i| i.after_input_path = Some((*effective).clone()));
             f(&Scope { input: &effective, ..*scope })
         });
         result.map_err(|failure| self.raise(t, failure))
@@ -112,6 +113,7 @@ impl Execution {
         if let Err(f) = dataflow::check_size(&result, name) {
             return self.raise(t, f);
         }
+        self.note(|i| i.after_result_selector = Some(result.clone()));
         let assigned = match self.assignment(t, io.assign, &result, io.retry) {
             Ok(a) => a,
             Err(f) => return self.raise(t, f),
@@ -121,6 +123,7 @@ impl Execution {
             Ok(v) => v,
             Err(f) => return self.raise(t, f),
         };
+        self.note(|i| i.after_result_path = Some(merged.clone()));
         let exit = Exit { output_path: io.output_path, transition: io.transition, retry: io.retry, assigned };
         self.leave(t, merged, exit, step)
     }
@@ -162,6 +165,8 @@ impl Execution {
         let failed_event = failed_event.filter(|_| t.started);
         let error = fault.error.as_deref().unwrap_or("");
         if let Decision::RetryAfter(delay) = retry::decide(retriers, &mut t.attempts, error, &self.rng) {
+            // The retry starts the children afresh: those kept for a redrive go.
+            self.release_join(t);
             t.retry_count += 1;
             let timer = self.handle();
             self.timers.insert(timer, tid);
@@ -175,6 +180,7 @@ impl Execution {
         let Some(catcher) = catchers.iter().find(|c| errors::matches(&c.error_equals, error)) else {
             return Outcome::Failed(fault);
         };
+        self.release_join(t);
         let mut error_output = Map::new();
         // AWS gives an empty string for a missing part (a task timeout has no cause).
         error_output.insert("Error", Value::from(fault.error.unwrap_or_default()));

@@ -31,6 +31,11 @@ impl Execution {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
+        // TestState shows a `Result` as the result, anything else as the parameters.
+        self.note(|i| match pass.result {
+            Some(_) => i.result = Some(result.clone()),
+            None => i.after_parameters = Some(result.clone()),
+        });
         let io = Io {
             result_selector: None,
             result_path: &pass.result_path,

@@ -45,6 +45,10 @@ impl Execution {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
+        self.note(|i| match state.jsonata {
+            Some(_) => i.after_arguments = Some(parameters.clone()),
+            None => i.after_parameters = Some(parameters.clone()),
+        });
         let task_id = self.handle();
         let (scheduled, started) = if is_lambda_function(&task.resource) {
             let scheduled = Details::LambdaFunctionScheduled {
@@ -103,6 +107,7 @@ impl Execution {
         let lambda = is_lambda_function(&task.resource);
         match result {
             Ok(output) => {
+                self.note(|i| i.result = Some(output.clone()));
                 let output_copy = self.copy_for_history(&output);
                 let details = if lambda {
                     Details::LambdaFunctionSucceeded { output: output_copy }
