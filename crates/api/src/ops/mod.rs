@@ -1,7 +1,9 @@
 //! The operations: each reads its request object and answers AWS's response shape.
 
 mod executions;
+mod express;
 mod machines;
 
 pub use executions::*;
+pub use express::*;
 pub use machines::*;
