@@ -147,3 +147,4 @@ pub async fn delete_state_machine<S: Store>(api: &Api<S>, request: &Request) -> 
     api.runtime.store().delete_state_machine(arn).await?;
     Ok(json!({}))
 }
+
