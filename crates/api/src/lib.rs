@@ -68,12 +68,14 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
     let action = target.strip_prefix("AWSStepFunctions.").unwrap_or("");
     let request = parse_body(body)?;
     let r = &request;
+    ops::reject_express_arn(action, r)?;
     match action {
         "CreateStateMachine" => ops::create_state_machine(api, r).await,
         "DescribeStateMachine" => ops::describe_state_machine(api, r).await,
         "ListStateMachines" => ops::list_state_machines(api, r).await,
         "DeleteStateMachine" => ops::delete_state_machine(api, r).await,
         "StartExecution" => ops::start_execution(api, r).await,
+        "StartSyncExecution" => ops::start_sync_execution(api, r).await,
         "DescribeExecution" => ops::describe_execution(api, r).await,
         "DescribeStateMachineForExecution" => ops::describe_state_machine_for_execution(api, r).await,
         "ValidateStateMachineDefinition" => ops::validate_state_machine_definition(api, r).await,

@@ -9,10 +9,12 @@
 
 mod codec;
 mod driver;
+mod express;
 pub mod history;
 mod recover;
 
 pub use codec::{decode_event, encode_event, history_record};
+pub use express::{ExpressRequest, ExpressStart, SyncResult};
 pub use recover::replay;
 
 use driver::Driver;
@@ -208,6 +210,26 @@ impl<S: Store> Runtime<S> {
     /// taken over. The lease loop calls this too.
     pub async fn recover(&self) -> Result<Vec<String>, Error> {
         recover::claim_and_adopt(&self.shared).await
+    }
+
+    /// Runs an EXPRESS execution of `machine` to its end in memory (`StartSyncExecution`):
+    /// nothing is stored, and it is cut at `request.max_duration`.
+    pub async fn start_sync(
+        &self,
+        machine: &store::StateMachine,
+        request: ExpressRequest,
+    ) -> Result<SyncResult, Error> {
+        let prepared = express::prepare(&self.shared, machine, request)?;
+        Ok(prepared.run(Arc::clone(&self.shared.invoker)).await)
+    }
+
+    /// Starts an EXPRESS execution of `machine` in memory and returns at once; it runs in the
+    /// background to its end (at most `request.max_duration`), and nothing is stored.
+    pub fn start_express(&self, machine: &store::StateMachine, request: ExpressRequest) -> Result<ExpressStart, Error> {
+        let prepared = express::prepare(&self.shared, machine, request)?;
+        let start = prepared.start();
+        tokio::spawn(prepared.run(Arc::clone(&self.shared.invoker)));
+        Ok(start)
     }
 
     /// The executions this node is driving now.

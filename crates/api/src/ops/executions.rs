@@ -22,6 +22,9 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
         let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
         return Err(ApiError::new("InvalidExecutionInput", message));
     }
+    if let Some(reply) = super::express::start_if_express(api, machine_arn, &name, &input).await? {
+        return Ok(reply);
+    }
     let start = StartRequest { state_machine_arn: machine_arn.to_string(), name, input };
     let arn = match api.runtime.start(start).await {
         Ok(arn) => arn,
@@ -46,7 +49,7 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
 
 /// Why an input is not JSON, in AWS's (Jackson's) words for a bare word
 /// (`Unrecognized token 'not': ...`); serde_json's message otherwise.
-fn input_error(input: &str, error: &serde_json::Error) -> String {
+pub(super) fn input_error(input: &str, error: &serde_json::Error) -> String {
     let word: String =
         input.trim_start().chars().take_while(|c| !c.is_whitespace() && !"{}[],:\"".contains(*c)).collect();
     if input.trim().is_empty() {

@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One entry of `manifest.json`.
-struct Workload {
-    id: String,
-    name: String,
-    definition: PathBuf,
-    input: PathBuf,
-    expected: PathBuf,
-    transitions: u64,
+pub(super) struct Workload {
+    pub id: String,
+    pub name: String,
+    pub definition: PathBuf,
+    pub input: PathBuf,
+    pub expected: PathBuf,
+    pub transitions: u64,
 }
 
 /// What one workload measured.
@@ -29,25 +29,7 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
     if !args.seconds.is_finite() || args.seconds <= 0.0 {
         return Err(Failure::usage(format!("--seconds must be a number > 0, not {}", args.seconds)));
     }
-    let dirs = match &args.dir {
-        Some(d) => vec![d.clone()],
-        None => {
-            let mut dirs = vec![default_dir()?];
-            dirs.extend(own_dir());
-            dirs
-        }
-    };
-    let mut workloads = Vec::new();
-    for dir in &dirs {
-        workloads.extend(manifest(dir)?);
-    }
-    if let Some(wanted) = &args.workload {
-        workloads.retain(|w| w.id.eq_ignore_ascii_case(wanted) || w.name.eq_ignore_ascii_case(wanted));
-        if workloads.is_empty() {
-            let places: Vec<String> = dirs.iter().map(|d| d.join("manifest.json").display().to_string()).collect();
-            return Err(Failure::usage(format!("no workload {wanted} in {}", places.join(" or "))));
-        }
-    }
+    let workloads = find_workloads(args.dir.as_deref(), args.workload.as_deref())?;
     println!("{:<16} {:>8} {:>12} {:>16}  note", "workload", "runs", "transitions", "transitions/s");
     let mut failed = false;
     for w in &workloads {
@@ -72,6 +54,35 @@ pub fn bench(args: &BenchArgs) -> Result<u8, Failure> {
     let history = if args.history { "on" } else { "off" };
     println!("one thread, in-process, history {history}; machine: {} cores", available_cores());
     Ok(if failed { EXIT_FAILED } else { 0 })
+}
+
+/// The workloads of `dir` (default: the shared ones, then the repository's own), only
+/// `wanted` if given: its id (`W1`), name (`hello`) or both (`W1_hello`).
+pub(super) fn find_workloads(dir: Option<&Path>, wanted: Option<&str>) -> Result<Vec<Workload>, Failure> {
+    let dirs = match dir {
+        Some(d) => vec![d.to_path_buf()],
+        None => {
+            let mut dirs = vec![default_dir()?];
+            dirs.extend(own_dir());
+            dirs
+        }
+    };
+    let mut workloads = Vec::new();
+    for dir in &dirs {
+        workloads.extend(manifest(dir)?);
+    }
+    if let Some(wanted) = wanted {
+        workloads.retain(|w| {
+            w.id.eq_ignore_ascii_case(wanted)
+                || w.name.eq_ignore_ascii_case(wanted)
+                || format!("{}_{}", w.id, w.name).eq_ignore_ascii_case(wanted)
+        });
+        if workloads.is_empty() {
+            let places: Vec<String> = dirs.iter().map(|d| d.join("manifest.json").display().to_string()).collect();
+            return Err(Failure::usage(format!("no workload {wanted} in {}", places.join(" or "))));
+        }
+    }
+    Ok(workloads)
 }
 
 fn available_cores() -> usize {

@@ -1,7 +1,9 @@
 //! The `stepstone` command line: argument parsing (clap) and dispatch to each subcommand.
 
 mod bench;
+mod bench_http;
 mod files;
+mod http_client;
 mod run;
 mod serve;
 mod validate;
@@ -33,6 +35,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Serve the AWS Step Functions API over HTTP, with executions stored in SQLite.
     Serve(ServeArgs),
+    /// Load a running server over HTTP with a benchmark workload and print its throughput.
+    BenchHttp(BenchHttpArgs),
 }
 
 /// STANDARD or EXPRESS (some integrations are not allowed in EXPRESS machines).
@@ -118,6 +122,43 @@ pub struct BenchArgs {
     pub history: bool,
 }
 
+/// What `bench-http` measures.
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum BenchMode {
+    /// StartSyncExecution of an EXPRESS machine, back to back, for --duration.
+    #[default]
+    Sync,
+    /// --executions STANDARD executions started at once; waits until all have ended.
+    Standard,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchHttpArgs {
+    /// The server, e.g. http://127.0.0.1:8083.
+    #[arg(long, default_value = "http://127.0.0.1:8083")]
+    pub endpoint: String,
+    /// The workload: its id (W1), name (hello) or both (W1_hello).
+    #[arg(long, default_value = "W1_hello")]
+    pub workload: String,
+    /// The workloads directory (as for `bench`).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub mode: BenchMode,
+    /// Keep-alive connections, each sending requests back to back.
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// How long to send, in seconds (sync mode).
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// How many executions to start (standard mode).
+    #[arg(long, default_value_t = 2000)]
+    pub executions: u64,
+    /// The client's threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// The address to listen on (port 0 picks a free port; the address is printed).
@@ -155,6 +196,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::BenchHttp(args) => bench_http::bench_http(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

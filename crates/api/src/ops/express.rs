@@ -1,0 +1,150 @@
+//! EXPRESS executions: `StartSyncExecution`, `StartExecution` on an EXPRESS machine (run in
+//! memory, nothing stored), and AWS's errors for the operations EXPRESS executions lack.
+
+use super::executions::input_error;
+use super::machines::machine;
+use crate::request::*;
+use crate::{Api, ApiError};
+use runtime::{ExpressRequest, SyncResult};
+use serde_json::{json, Map, Value};
+use store::{ExecutionStatus, Kind, Store};
+
+/// AWS bills EXPRESS executions in 64 MB steps of memory and 100 ms steps of duration.
+const BILLED_MEMORY_MB: u64 = 64;
+const BILLED_DURATION_STEP_MS: i64 = 100;
+
+pub async fn start_sync_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let machine_arn = required_string(request, "stateMachineArn")?;
+    let (name, input) = name_and_input(request)?;
+    let metadata_only = match optional_string(request, "includedData")? {
+        None | Some("ALL_DATA") => false,
+        Some("METADATA_ONLY") => true,
+        Some(other) => {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'includedData' failed to satisfy constraint: Member must satisfy enum value set: [ALL_DATA, METADATA_ONLY]"
+            )))
+        }
+    };
+    let machine = machine(api, machine_arn).await?;
+    if machine.kind != Kind::Express {
+        return Err(type_not_supported());
+    }
+    let result = api.runtime.start_sync(&machine, ExpressRequest::new(name, input)).await.map_err(runtime_error)?;
+    Ok(sync_reply(result, metadata_only))
+}
+
+/// `StartExecution` on an EXPRESS machine: runs it in memory and answers its express ARN;
+/// `None` for a STANDARD machine (the caller starts it durably). `name` and `input` are
+/// already checked.
+pub async fn start_if_express<S: Store>(
+    api: &Api<S>,
+    machine_arn: &str,
+    name: &str,
+    input: &str,
+) -> Result<Option<Value>, ApiError> {
+    let machine = machine(api, machine_arn).await?;
+    if machine.kind != Kind::Express {
+        return Ok(None);
+    }
+    let request = ExpressRequest::new(name.to_string(), input.to_string());
+    let start = api.runtime.start_express(&machine, request).map_err(runtime_error)?;
+    Ok(Some(json!({"executionArn": start.execution_arn, "startDate": timestamp(start.started)})))
+}
+
+/// AWS answers `InvalidArn` to operations on an express execution ARN that EXPRESS does not
+/// support (`DescribeExecution`, `GetExecutionHistory`, `StopExecution`, ...): checked before
+/// dispatch, so that it holds whoever implements the operation.
+pub fn reject_express_arn(action: &str, request: &Request) -> Result<(), ApiError> {
+    let takes_execution = matches!(
+        action,
+        "DescribeExecution"
+            | "GetExecutionHistory"
+            | "StopExecution"
+            | "RedriveExecution"
+            | "DescribeStateMachineForExecution"
+            | "ListMapRuns"
+    );
+    let arn = match request.get("executionArn") {
+        Some(Value::String(arn)) if takes_execution => arn,
+        _ => return Ok(()),
+    };
+    if arn.starts_with("arn:") && arn.split(':').nth(5) == Some("express") {
+        return Err(ApiError::new("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'"));
+    }
+    Ok(())
+}
+
+/// The execution's name (a fresh UUID unless given) and input text, checked as AWS does.
+fn name_and_input(request: &Request) -> Result<(String, String), ApiError> {
+    let name = match optional_string(request, "name")? {
+        Some(name) => name.to_string(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    if !valid_name(&name) {
+        return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
+    }
+    let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&input) {
+        let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
+        return Err(ApiError::new("InvalidExecutionInput", message));
+    }
+    Ok((name, input))
+}
+
+fn type_not_supported() -> ApiError {
+    ApiError::new("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
+}
+
+fn runtime_error(error: runtime::Error) -> ApiError {
+    match error {
+        runtime::Error::NoStateMachine(arn) => ApiError::state_machine_does_not_exist(&arn),
+        runtime::Error::Input(message) => {
+            ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{message}'"))
+        }
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+/// `StartSyncExecution`'s answer, in AWS's shape.
+fn sync_reply(result: SyncResult, metadata_only: bool) -> Value {
+    let mut reply = Map::with_capacity(12);
+    reply.insert("executionArn".into(), Value::String(result.execution_arn));
+    reply.insert("stateMachineArn".into(), Value::String(result.state_machine_arn));
+    reply.insert("name".into(), Value::String(result.name));
+    reply.insert("startDate".into(), timestamp(result.started));
+    reply.insert("stopDate".into(), timestamp(result.stopped));
+    reply.insert("status".into(), json!(sync_status(result.status)));
+    if let Some(error) = result.error {
+        reply.insert("error".into(), Value::String(error));
+    }
+    if let Some(cause) = result.cause {
+        reply.insert("cause".into(), Value::String(cause));
+    }
+    if !metadata_only {
+        reply.insert("input".into(), Value::String(result.input));
+    }
+    reply.insert("inputDetails".into(), json!({"included": !metadata_only}));
+    if let Some(output) = result.output {
+        if !metadata_only {
+            reply.insert("output".into(), Value::String(output));
+        }
+        reply.insert("outputDetails".into(), json!({"included": !metadata_only}));
+    }
+    let elapsed = (result.stopped - result.started).max(1);
+    let billed = (elapsed + BILLED_DURATION_STEP_MS - 1) / BILLED_DURATION_STEP_MS * BILLED_DURATION_STEP_MS;
+    reply.insert(
+        "billingDetails".into(),
+        json!({"billedMemoryUsedInMB": BILLED_MEMORY_MB, "billedDurationInMilliseconds": billed}),
+    );
+    Value::Object(reply)
+}
+
+/// `SyncExecutionStatus`: SUCCEEDED, FAILED or TIMED_OUT (an EXPRESS execution cannot be
+/// stopped; an abort would be a bug, reported as FAILED).
+fn sync_status(status: ExecutionStatus) -> &'static str {
+    match status {
+        ExecutionStatus::Succeeded => "SUCCEEDED",
+        ExecutionStatus::TimedOut => "TIMED_OUT",
+        ExecutionStatus::Failed | ExecutionStatus::Aborted | ExecutionStatus::Running => "FAILED",
+    }
+}
