@@ -14,6 +14,7 @@ enum Stored {
     TaskSucceeded { task: TaskId, output: Value },
     TaskFailed { task: TaskId, error: String, cause: String },
     TaskHeartbeat { task: TaskId },
+    TaskStarted { task: TaskId, worker: String },
     TimerFired { timer: TimerId },
     Stopped { error: Option<String>, cause: Option<String> },
 }
@@ -25,6 +26,7 @@ pub fn encode_event(event: &Event) -> String {
         Event::TaskSucceeded { task, output } => Stored::TaskSucceeded { task, output },
         Event::TaskFailed { task, error, cause } => Stored::TaskFailed { task, error, cause },
         Event::TaskHeartbeat { task } => Stored::TaskHeartbeat { task },
+        Event::TaskStarted { task, worker } => Stored::TaskStarted { task, worker },
         Event::TimerFired { timer } => Stored::TimerFired { timer },
         Event::Stopped { error, cause } => Stored::Stopped { error, cause },
     };
@@ -38,6 +40,7 @@ pub fn decode_event(text: &str) -> Result<Event, serde_json::Error> {
         Stored::TaskSucceeded { task, output } => Event::TaskSucceeded { task, output },
         Stored::TaskFailed { task, error, cause } => Event::TaskFailed { task, error, cause },
         Stored::TaskHeartbeat { task } => Event::TaskHeartbeat { task },
+        Stored::TaskStarted { task, worker } => Event::TaskStarted { task, worker },
         Stored::TimerFired { timer } => Event::TimerFired { timer },
         Stored::Stopped { error, cause } => Event::Stopped { error, cause },
     })
@@ -68,6 +71,7 @@ mod tests {
             Event::TaskSucceeded { task: 3, output: expr::json!("done") },
             Event::TaskFailed { task: 4, error: "E".into(), cause: "c".into() },
             Event::TaskHeartbeat { task: 5 },
+            Event::TaskStarted { task: 5, worker: "w-1".into() },
             Event::TimerFired { timer: 6 },
             Event::Stopped { error: None, cause: Some("why".into()) },
         ];
