@@ -136,10 +136,9 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
             }
             ("activityStartedEventDetails", Value::Object(object))
         }
-        Details::ActivitySucceeded { output } => (
-            "activitySucceededEventDetails",
-            json!({ "output": json_text(output), "outputDetails": not_truncated() }),
-        ),
+        Details::ActivitySucceeded { output } => {
+            ("activitySucceededEventDetails", json!({ "output": json_text(output), "outputDetails": not_truncated() }))
+        }
         Details::ActivityFailed { error, cause } => ("activityFailedEventDetails", error_cause(error, cause)),
         Details::ActivityTimedOut { error, cause } => ("activityTimedOutEventDetails", error_cause(error, cause)),
         Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {

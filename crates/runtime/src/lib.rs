@@ -24,9 +24,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::{ExecutionStatus, Lease, Start, Store};
+use tokio::sync::Notify;
 use tokio::task::{AbortHandle, JoinHandle};
 
 /// A boxed future, so that [`Invoker`] can be used as a trait object.

@@ -143,7 +143,8 @@ impl<S: Store> Runtime<S> {
             let started = Box::new(move |task: &store::TaskRecord| {
                 encode_event(&Event::TaskStarted { task: task.task_id, worker: worker_name })
             });
-            if let Some((task, _)) = shared.store.take_activity_task(activity_arn, worker, now_millis(), started).await?
+            if let Some((task, _)) =
+                shared.store.take_activity_task(activity_arn, worker, now_millis(), started).await?
             {
                 wake(shared, &task.execution_arn);
                 return Ok(Some(ActivityTask { token: task.token, input: task.input }));

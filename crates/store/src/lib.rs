@@ -19,12 +19,12 @@ mod signal;
 pub use commit::{Commit, Guard, Start, StatusChange};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
-pub use signal::Signal;
 pub use query::{ExecutionQuery, HistoryQuery, Page, PageRequest, TimerQuery};
 pub use record::{
     Activity, Created, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Lease, StateMachine, Tag, TaskRecord,
     TaskState, Timer,
 };
+pub use signal::Signal;
 
 use std::future::Future;
 

@@ -151,9 +151,7 @@ impl Inner {
         let mut candidates: Vec<(u64, u64, String)> = self
             .tasks
             .values()
-            .filter(|t| {
-                t.resource == activity_arn && t.state == TaskState::Scheduled && self.running(&t.execution_arn)
-            })
+            .filter(|t| t.resource == activity_arn && t.state == TaskState::Scheduled && self.running(&t.execution_arn))
             .filter_map(|t| {
                 let seq = self.executions.by_arn.get(&t.execution_arn)?;
                 Some((*seq, t.task_id, t.execution_arn.clone()))
