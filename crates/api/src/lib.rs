@@ -79,6 +79,11 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "ValidateStateMachineDefinition" => ops::validate_state_machine_definition(api, r).await,
         "ListExecutions" => ops::list_executions(api, r).await,
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
+        "StopExecution" => ops::stop_execution(api, r).await,
+        "SendTaskSuccess" => ops::send_task_success(api, r).await,
+        "SendTaskFailure" => ops::send_task_failure(api, r).await,
+        "SendTaskHeartbeat" => ops::send_task_heartbeat(api, r).await,
+        "GetActivityTask" => ops::get_activity_task(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
     }
 }

@@ -2,6 +2,8 @@
 
 mod executions;
 mod machines;
+mod tasks;
 
 pub use executions::*;
 pub use machines::*;
+pub use tasks::*;
