@@ -82,6 +82,11 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "ListExecutions" => ops::list_executions(api, r).await,
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
         "TestState" => ops::test_state(api, r).await,
+        "StopExecution" => ops::stop_execution(api, r).await,
+        "SendTaskSuccess" => ops::send_task_success(api, r).await,
+        "SendTaskFailure" => ops::send_task_failure(api, r).await,
+        "SendTaskHeartbeat" => ops::send_task_heartbeat(api, r).await,
+        "GetActivityTask" => ops::get_activity_task(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
     }
 }

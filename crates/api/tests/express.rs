@@ -36,7 +36,7 @@ impl Invoker for TestInvoker {
 
 async fn serve() -> SocketAddr {
     let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), lease_ms: 30_000, claim_limit: 100 };
+    let options = Options { node: "test".into(), ..Options::default() };
     let runtime = Arc::new(Runtime::new(store, Arc::new(TestInvoker), options));
     let router = api::router(runtime, Config::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -19,7 +19,7 @@ impl Invoker for NoInvoker {
 
 async fn serve() -> SocketAddr {
     let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), lease_ms: 30_000, claim_limit: 100 };
+    let options = Options { node: "test".into(), ..Options::default() };
     let runtime = Arc::new(Runtime::new(store, Arc::new(NoInvoker), options));
     let router = api::router(runtime, Config::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

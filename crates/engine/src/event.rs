@@ -17,6 +17,8 @@ pub enum Event {
     TaskSucceeded { task: TaskId, output: Value },
     /// A task failed with an ASL error.
     TaskFailed { task: TaskId, error: String, cause: String },
+    /// A worker took the task (an activity worker's `GetActivityTask`).
+    TaskStarted { task: TaskId, worker: String },
     /// A task reported that it is still working (`SendTaskHeartbeat`).
     TaskHeartbeat { task: TaskId },
     /// A timer fired.

@@ -27,6 +27,9 @@ pub struct ExecutionInfo {
     pub start_time: i64,
     /// Seeds `States.UUID`, `States.MathRandom` and retry jitter.
     pub seed: u64,
+    /// The random key of this execution's task tokens ([`crate::task_token`]): chosen when
+    /// the execution starts and kept with it, never derived from ids.
+    pub task_secret: u128,
     /// Keep history events. Without, ids are still counted (causes name them).
     pub record_history: bool,
 }
@@ -81,6 +84,8 @@ pub struct Execution {
     pub(crate) context_patch: Option<Value>,
     /// TestState's record of the data flow; `None` in executions.
     pub(crate) inspect: Option<Box<Mutex<Inspection>>>,
+    /// A `StopExecution` is aborting the threads.
+    stopping: bool,
 }
 
 /// How a step of a thread ended.
@@ -118,6 +123,7 @@ impl Execution {
             redrive_time: None,
             context_patch: None,
             inspect: None,
+            stopping: false,
         }
     }
 
@@ -151,6 +157,13 @@ impl Execution {
                 }
             }
             Event::TaskHeartbeat { task } => self.heartbeat(task, step),
+            Event::TaskStarted { task, worker } => {
+                let thread = self.tasks.get(&task).copied().and_then(|tid| Some((tid, self.take_thread(tid)?)));
+                if let Some((tid, mut t)) = thread {
+                    self.task_started(&mut t, worker, step);
+                    self.put_back(tid, t);
+                }
+            }
             Event::TimerFired { timer } => {
                 if self.execution_timer == Some(timer) {
                     self.execution_timer = None;
@@ -526,17 +539,20 @@ impl Execution {
 
     /// Ends the execution from outside.
     ///
-    /// A stop aborts every running state first (their `...StateAborted` events are written).
+    /// A stop aborts every running state first (their `...StateAborted` events are written,
+    /// except for a Wait state's, which AWS does not write), then writes `ExecutionAborted`
+    /// after no event (`previousEventId` 0), as AWS records it.
     /// A timeout writes nothing but `ExecutionTimedOut`, after no event (`previousEventId`
     /// 0), and leaves no error or cause on the execution: that is what AWS records.
     fn end_all(&mut self, step: &mut Step, details: impl Fn(&Fault) -> Details, fault: Fault) {
         self.quiet = false;
         let timed_out = matches!(details(&fault), Details::ExecutionTimedOut { .. });
-        let mut last = if timed_out { 0 } else { self.next_event_id - 1 };
+        let mut last = 0;
         if timed_out {
             // The runtime drops whatever still runs; no event tells of it.
             self.quiet = true;
         }
+        self.stopping = !timed_out;
         for tid in 0..self.threads.len() {
             let is_root = self.threads[tid].as_ref().is_some_and(|t| t.parent.is_none());
             if is_root {
@@ -544,9 +560,7 @@ impl Execution {
             }
         }
         self.quiet = false;
-        if !timed_out {
-            last = self.next_event_id - 1;
-        }
+        self.stopping = false;
         self.emit(step, &mut last, details(&fault));
         self.status = if timed_out {
             Status::TimedOut { error: None, cause: None }
@@ -597,7 +611,9 @@ impl Execution {
             Wait::Timer(timer) | Wait::Backoff(timer) => {
                 self.timers.remove(&timer);
                 step.commands.push(Command::CancelTimer { timer });
-                true
+                // A stopped Wait state writes no `WaitStateAborted` (AWS's recorded
+                // StopExecution history).
+                !(self.stopping && matches!(t.machine.states[t.state].kind, asl::Kind::Wait(_)))
             }
             Wait::Join(mut join) => {
                 let state = &t.machine.states[t.state];

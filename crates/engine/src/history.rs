@@ -128,6 +128,28 @@ pub enum Details {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// A Task whose `Resource` is an activity ARN waits for a worker.
+    ActivityScheduled {
+        resource: String,
+        input: Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    },
+    /// A worker took the activity task (`GetActivityTask`'s `workerName`).
+    ActivityStarted {
+        worker_name: String,
+    },
+    ActivitySucceeded {
+        output: Value,
+    },
+    ActivityFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    ActivityTimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
     TaskScheduled {
         resource_type: String,
         resource: String,
@@ -217,6 +239,11 @@ impl HistoryEvent {
             Details::LambdaFunctionSucceeded { .. } => "LambdaFunctionSucceeded",
             Details::LambdaFunctionFailed { .. } => "LambdaFunctionFailed",
             Details::LambdaFunctionTimedOut { .. } => "LambdaFunctionTimedOut",
+            Details::ActivityScheduled { .. } => "ActivityScheduled",
+            Details::ActivityStarted { .. } => "ActivityStarted",
+            Details::ActivitySucceeded { .. } => "ActivitySucceeded",
+            Details::ActivityFailed { .. } => "ActivityFailed",
+            Details::ActivityTimedOut { .. } => "ActivityTimedOut",
             Details::TaskScheduled { .. } => "TaskScheduled",
             Details::TaskStarted { .. } => "TaskStarted",
             Details::TaskSucceeded { .. } => "TaskSucceeded",

@@ -20,6 +20,7 @@ fn info() -> ExecutionInfo {
         start_time: START,
         seed: 7,
         record_history: true,
+        task_secret: 1,
     }
 }
 

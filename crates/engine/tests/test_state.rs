@@ -31,6 +31,7 @@ fn info() -> engine::ExecutionInfo {
         start_time: START,
         seed: 7,
         record_history: true,
+        task_secret: 7,
     }
 }
 

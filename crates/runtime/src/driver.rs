@@ -1,14 +1,14 @@
 //! The loop that drives one execution: apply an event, commit what it caused, and only then
 //! carry out the commands (arm timers, run tasks).
 
-use crate::codec::{encode_event, history_record};
-use crate::{now_millis, Shared, TaskCall};
+use crate::codec::{decode_event, encode_event, history_record};
+use crate::{now_millis, DriverHandle, Shared, TaskCall};
 use engine::{Command, Event, Execution, Status, Step, TaskId, TimerId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
-use store::{Commit, ExecutionStatus, FedEvent, StatusChange, Store, TaskRecord, TaskState, Timer};
-use tokio::sync::mpsc;
+use store::{Commit, ExecutionStatus, FedEvent, Signal, StatusChange, Store, TaskRecord, TaskState, Timer};
+use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 
 /// One execution being driven, with the timers and tasks it has in flight. Dropping it
@@ -24,6 +24,10 @@ pub(crate) struct Driver<S> {
     rx: mpsc::UnboundedReceiver<Event>,
     timers: HashMap<TimerId, (i64, AbortHandle)>,
     tasks: HashMap<TaskId, AbortHandle>,
+    /// Activity tasks waiting for a worker or held by one: their results come as signals.
+    activities: HashSet<TaskId>,
+    /// Notified when signals for this execution wait in the store.
+    wake: Arc<Notify>,
 }
 
 impl<S> Drop for Driver<S> {
@@ -39,7 +43,8 @@ impl<S> Drop for Driver<S> {
 
 /// Spawns the driver, carrying out `commands` (already committed) first, and registers it;
 /// `false`, dropping it, when the execution is driven here already (two recoveries raced).
-pub(crate) fn spawn<S: Store>(mut driver: Driver<S>, commands: Vec<Command>) -> bool {
+/// With `read_signals`, it first consumes the signals already waiting in the store.
+pub(crate) fn spawn<S: Store>(mut driver: Driver<S>, commands: Vec<Command>, read_signals: bool) -> bool {
     let shared = Arc::clone(&driver.shared);
     let arn = driver.execution.info().execution_arn.clone();
     let mut drivers = shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
@@ -47,9 +52,21 @@ pub(crate) fn spawn<S: Store>(mut driver: Driver<S>, commands: Vec<Command>) -> 
         return false;
     }
     driver.carry_out(commands);
+    let wake = Arc::clone(&driver.wake);
+    if read_signals {
+        wake.notify_one();
+    }
     let handle = tokio::spawn(driver.run());
-    drivers.insert(arn, handle.abort_handle());
+    drivers.insert(arn, DriverHandle { abort: handle.abort_handle(), wake });
     true
+}
+
+/// What a driver does with one signal.
+enum Use {
+    /// Feed its event to the interpreter.
+    Feed(Event),
+    /// Its task is no longer waited for (or it does not decode): only remove it.
+    Drop,
 }
 
 impl<S: Store> Driver<S> {
@@ -71,12 +88,22 @@ impl<S: Store> Driver<S> {
             rx,
             timers: HashMap::new(),
             tasks: HashMap::new(),
+            activities: HashSet::new(),
+            wake: Arc::new(Notify::new()),
         }
     }
 
     async fn run(mut self) {
-        while let Some(event) = self.rx.recv().await {
-            match self.feed(event).await {
+        let wake = Arc::clone(&self.wake);
+        loop {
+            let fed = tokio::select! {
+                event = self.rx.recv() => match event {
+                    Some(event) => self.feed(event, None).await,
+                    None => break,
+                },
+                () = wake.notified() => self.consume_signals().await,
+            };
+            match fed {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(_) => {
@@ -93,15 +120,69 @@ impl<S: Store> Driver<S> {
         self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).remove(arn);
     }
 
-    /// Applies and commits one event; `Ok(false)` once the execution has ended.
-    async fn feed(&mut self, event: Event) -> store::Result<bool> {
+    /// Feeds the signals waiting in the store, oldest first, each in the commit that
+    /// removes it; `Ok(false)` once the execution has ended.
+    async fn consume_signals(&mut self) -> store::Result<bool> {
+        let arn = self.execution.info().execution_arn.clone();
+        for signal in self.shared.store.signals(&arn).await? {
+            let running = match self.use_of(&signal) {
+                Use::Feed(event) => self.feed(event, Some(signal.id)).await?,
+                Use::Drop => {
+                    let commit = Commit {
+                        execution_arn: arn.clone(),
+                        node: Some(self.shared.options.node.clone()),
+                        expected_next_event_id: self.next_event_id,
+                        signals_consumed: vec![signal.id],
+                        ..Commit::default()
+                    };
+                    self.shared.store.commit(commit).await?;
+                    true
+                }
+            };
+            if !running {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether a signal's event is still wanted: a task's only while the task is waited for.
+    fn use_of(&mut self, signal: &Signal) -> Use {
+        let Ok(event) = decode_event(&signal.event_json) else { return Use::Drop };
+        let task = match &event {
+            Event::TaskSucceeded { task, .. }
+            | Event::TaskFailed { task, .. }
+            | Event::TaskHeartbeat { task }
+            | Event::TaskStarted { task, .. } => *task,
+            Event::Stopped { .. } => return Use::Feed(event),
+            Event::Started { .. } | Event::TimerFired { .. } | Event::Redriven => return Use::Drop,
+        };
+        if !self.activities.contains(&task) && !self.tasks.contains_key(&task) {
+            return Use::Drop;
+        }
+        if matches!(event, Event::TaskSucceeded { .. } | Event::TaskFailed { .. }) {
+            // The result came from outside: an invoker still running for it is not needed.
+            self.activities.remove(&task);
+            if let Some(handle) = self.tasks.remove(&task) {
+                handle.abort();
+            }
+        }
+        Use::Feed(event)
+    }
+
+    /// Applies and commits one event (and removes the signal it came from, if any) in one
+    /// commit; `Ok(false)` once the execution has ended.
+    async fn feed(&mut self, event: Event, signal: Option<u64>) -> store::Result<bool> {
         let mut now = now_millis().max(self.last_now);
         match &event {
             Event::TimerFired { timer } => match self.timers.remove(timer) {
                 Some((fire_at, _)) => now = now.max(fire_at),
                 None => return Ok(true),
             },
-            Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } if self.tasks.remove(task).is_none() => {
+            // A result from the invoker, unless it came as a signal (already checked).
+            Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. }
+                if signal.is_none() && self.tasks.remove(task).is_none() =>
+            {
                 return Ok(true)
             }
             _ => {}
@@ -109,7 +190,8 @@ impl<S: Store> Driver<S> {
         let mut step = Step::default();
         self.execution.apply(event.clone(), now, &mut step);
         let node = &self.shared.options.node;
-        let commit = commit(&self.execution, node, (self.next_event_id, self.next_seq), &event, now, &step);
+        let mut commit = commit(&self.execution, node, (self.next_event_id, self.next_seq), &event, now, &step);
+        commit.signals_consumed.extend(signal);
         let next_event_id = commit.next_event_id();
         self.shared.store.commit(commit).await?;
         self.next_event_id = next_event_id;
@@ -126,11 +208,17 @@ impl<S: Store> Driver<S> {
     pub(crate) fn carry_out(&mut self, commands: Vec<Command>) {
         for command in commands {
             match command {
+                Command::RunTask { task, resource, .. } if engine::is_activity(&resource) => {
+                    // Left SCHEDULED in the store for a worker (`GetActivityTask`); pollers
+                    // waiting here hear of it at once.
+                    self.activities.insert(task);
+                    crate::signals::activity_notify(&self.shared, &resource).notify_waiters();
+                }
                 Command::RunTask { task, state, resource, input, .. } => {
                     let call = TaskCall {
                         execution_arn: self.execution.info().execution_arn.clone(),
                         task,
-                        token: token(&self.execution.info().execution_arn, task),
+                        token: engine::task_token(self.execution.info().task_secret, task),
                         state,
                         resource,
                         input,
@@ -171,6 +259,7 @@ impl<S: Store> Driver<S> {
                     }
                 }
                 Command::CancelTask { task } => {
+                    self.activities.remove(&task);
                     if let Some(handle) = self.tasks.remove(&task) {
                         handle.abort();
                     }
@@ -178,11 +267,6 @@ impl<S: Store> Driver<S> {
             }
         }
     }
-}
-
-/// The task token of a task: unique across the store.
-pub(crate) fn token(execution_arn: &str, task: TaskId) -> String {
-    format!("{execution_arn}/task/{task}")
 }
 
 /// The commit of one applied event: the event itself, the history it caused, the timers and
@@ -217,7 +301,7 @@ pub(crate) fn commit(
                 commit.tasks.push(TaskRecord {
                     execution_arn: arn.clone(),
                     task_id: *task,
-                    token: token(arn, *task),
+                    token: engine::task_token(execution.info().task_secret, *task),
                     state_name: state.clone(),
                     resource: resource.clone(),
                     input: expr::json::to_string(input),

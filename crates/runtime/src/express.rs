@@ -94,6 +94,7 @@ pub(crate) fn prepare<S>(
         start_time: now,
         seed,
         record_history: false,
+        task_secret: crate::signals::task_secret()?,
     };
     let mut execution = Execution::new(definition, info);
     let mut step = Step::default();
@@ -217,7 +218,7 @@ impl Run {
                     let call = TaskCall {
                         execution_arn: arn.clone(),
                         task,
-                        token: crate::driver::token(arn, task),
+                        token: engine::task_token(self.execution.info().task_secret, task),
                         state,
                         resource,
                         input,

@@ -119,6 +119,31 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
         Details::LambdaFunctionTimedOut { error, cause } => {
             ("lambdaFunctionTimedOutEventDetails", error_cause(error, cause))
         }
+        Details::ActivityScheduled { resource, input, timeout_seconds, heartbeat_seconds } => {
+            let mut object = Map::new();
+            object.insert("resource".into(), Value::String(resource.clone()));
+            object.insert("input".into(), Value::String(json_text(input)));
+            object.insert("inputDetails".into(), not_truncated());
+            if let Some(t) = timeout_seconds {
+                object.insert("timeoutInSeconds".into(), json!(t));
+            }
+            if let Some(h) = heartbeat_seconds {
+                object.insert("heartbeatInSeconds".into(), json!(h));
+            }
+            ("activityScheduledEventDetails", Value::Object(object))
+        }
+        Details::ActivityStarted { worker_name } => {
+            let mut object = Map::new();
+            if !worker_name.is_empty() {
+                object.insert("workerName".into(), Value::String(worker_name.clone()));
+            }
+            ("activityStartedEventDetails", Value::Object(object))
+        }
+        Details::ActivitySucceeded { output } => {
+            ("activitySucceededEventDetails", json!({ "output": json_text(output), "outputDetails": not_truncated() }))
+        }
+        Details::ActivityFailed { error, cause } => ("activityFailedEventDetails", error_cause(error, cause)),
+        Details::ActivityTimedOut { error, cause } => ("activityTimedOutEventDetails", error_cause(error, cause)),
         Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
             let mut object = task_base(resource_type, resource);
             object.insert("region".into(), Value::String(region.clone()));

@@ -12,10 +12,12 @@ mod driver;
 mod express;
 pub mod history;
 mod recover;
+mod signals;
 
 pub use codec::{decode_event, encode_event, history_record};
 pub use express::{ExpressRequest, ExpressStart, SyncResult};
 pub use recover::replay;
+pub use signals::ActivityTask;
 
 use driver::Driver;
 use engine::{Event, ExecutionInfo, Step, TaskId};
@@ -26,6 +28,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::{ExecutionStatus, Lease, Start, Store};
+use tokio::sync::Notify;
 use tokio::task::{AbortHandle, JoinHandle};
 
 /// A boxed future, so that [`Invoker`] can be used as a trait object.
@@ -68,6 +71,25 @@ pub enum Error {
     /// Replaying the fed events did not give the stored history: a determinism bug.
     #[error("execution '{execution_arn}' cannot be replayed: {reason}")]
     Replay { execution_arn: String, reason: String },
+    #[error("execution does not exist: '{0}'")]
+    NoExecution(String),
+    #[error("activity does not exist: '{0}'")]
+    NoActivity(String),
+    /// Not a task token this service hands out.
+    #[error("invalid task token")]
+    InvalidToken,
+    /// A well-formed token that names no task.
+    #[error("task does not exist")]
+    NoTask,
+    /// The task of the token has finished (done, timed out or cancelled).
+    #[error("task timed out or is closed")]
+    TaskClosed,
+    /// `SendTaskSuccess` output that is not JSON.
+    #[error("invalid task output: {0}")]
+    Output(String),
+    /// The system's random source failed.
+    #[error("no randomness: {0}")]
+    Random(String),
 }
 
 /// How a runtime runs.
@@ -79,11 +101,14 @@ pub struct Options {
     pub lease_ms: i64,
     /// At most this many executions claimed per round.
     pub claim_limit: usize,
+    /// How often the store is asked for signals (and activity tasks) that other nodes
+    /// accepted for this node's executions; this node's own are noticed at once.
+    pub poll_ms: u64,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { node: "node-1".into(), lease_ms: 30_000, claim_limit: 100 }
+        Options { node: "node-1".into(), lease_ms: 30_000, claim_limit: 100, poll_ms: 500 }
     }
 }
 
@@ -101,9 +126,17 @@ pub(crate) struct Shared<S> {
     pub(crate) invoker: Arc<dyn Invoker>,
     pub(crate) options: Options,
     /// The executions this node drives, by ARN.
-    pub(crate) drivers: Mutex<HashMap<String, AbortHandle>>,
+    pub(crate) drivers: Mutex<HashMap<String, DriverHandle>>,
+    /// Woken when a task of the activity (by ARN) is scheduled here.
+    pub(crate) activities: Mutex<HashMap<String, Arc<Notify>>>,
     /// Parsed definitions by type and text, so that a start does not parse again.
     machines: Mutex<HashMap<(store::Kind, String), Arc<asl::StateMachine>>>,
+}
+
+/// A running driver: to stop it, and to tell it that signals wait in the store.
+pub(crate) struct DriverHandle {
+    pub(crate) abort: AbortHandle,
+    pub(crate) wake: Arc<Notify>,
 }
 
 /// At most this many parsed definitions are kept; past it the cache starts again.
@@ -131,16 +164,24 @@ impl<S> Shared<S> {
 pub struct Runtime<S: Store> {
     shared: Arc<Shared<S>>,
     lease_loop: JoinHandle<()>,
+    signal_loop: JoinHandle<()>,
 }
 
 impl<S: Store> Runtime<S> {
     /// Starts the runtime on a tokio runtime: the lease loop renews this node's leases and
     /// claims (recovers) executions whose lease ran out, every third of `lease_ms`.
     pub fn new(store: Arc<S>, invoker: Arc<dyn Invoker>, options: Options) -> Runtime<S> {
-        let shared =
-            Arc::new(Shared { store, invoker, options, drivers: Mutex::default(), machines: Mutex::default() });
+        let shared = Arc::new(Shared {
+            store,
+            invoker,
+            options,
+            drivers: Mutex::default(),
+            activities: Mutex::default(),
+            machines: Mutex::default(),
+        });
         let lease_loop = tokio::spawn(lease_loop(Arc::clone(&shared)));
-        Runtime { shared, lease_loop }
+        let signal_loop = tokio::spawn(signals::poll_loop(Arc::clone(&shared)));
+        Runtime { shared, lease_loop, signal_loop }
     }
 
     pub fn store(&self) -> &Arc<S> {
@@ -158,6 +199,7 @@ impl<S: Store> Runtime<S> {
         let now = now_millis();
         let execution_arn = format!("{}:{}", machine.arn.replacen(":stateMachine:", ":execution:", 1), request.name);
         let seed = seed(&execution_arn, now);
+        let task_secret = signals::task_secret()?;
         let info = ExecutionInfo {
             execution_arn: execution_arn.clone(),
             name: request.name.clone(),
@@ -166,6 +208,7 @@ impl<S: Store> Runtime<S> {
             state_machine_name: machine.name.clone(),
             start_time: now,
             seed,
+            task_secret,
             record_history: true,
         };
         let mut execution = engine::Execution::new(definition, info);
@@ -191,6 +234,7 @@ impl<S: Store> Runtime<S> {
             definition: machine.definition,
             role_arn: machine.role_arn,
             seed,
+            task_secret,
             next_event_id: 1,
             next_seq: 0,
             lease: Some(Lease { node: node.clone(), until: now + shared.options.lease_ms }),
@@ -199,7 +243,7 @@ impl<S: Store> Runtime<S> {
         if created.created && *execution.status() == engine::Status::Running {
             let driver = Driver::new(Arc::clone(shared), execution, next_event_id, 1, now);
             // A fresh execution: nobody else can be driving it.
-            driver::spawn(driver, step.commands);
+            driver::spawn(driver, step.commands, false);
         }
         Ok(execution_arn)
     }
@@ -242,9 +286,10 @@ impl<S: Store> Runtime<S> {
 impl<S: Store> Drop for Runtime<S> {
     fn drop(&mut self) {
         self.lease_loop.abort();
+        self.signal_loop.abort();
         let drivers = std::mem::take(&mut *self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner()));
         for handle in drivers.into_values() {
-            handle.abort();
+            handle.abort.abort();
         }
     }
 }

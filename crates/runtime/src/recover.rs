@@ -79,7 +79,8 @@ async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Err
         });
     }
     let driver = Driver::new(Arc::clone(shared), execution, record.next_event_id, record.next_seq, last_now);
-    Ok(driver::spawn(driver, commands))
+    // Signals accepted before this node took the execution over are consumed at once.
+    Ok(driver::spawn(driver, commands, true))
 }
 
 /// Rebuilds an execution from its stored record and its fed events (in `seq` order), with the
@@ -97,6 +98,7 @@ pub fn replay(record: &store::Execution, fed: &[FedEvent]) -> Result<(Execution,
         state_machine_name: record.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string(),
         start_time: record.started,
         seed: record.seed,
+        task_secret: record.task_secret,
         record_history: true,
     };
     let mut execution = Execution::new(definition, info);

@@ -43,7 +43,7 @@ impl Invoker for TestInvoker {
 }
 
 fn options(node: &str) -> Options {
-    Options { node: node.into(), lease_ms: 600, claim_limit: 100 }
+    Options { node: node.into(), lease_ms: 600, claim_limit: 100, ..Options::default() }
 }
 
 async fn create_machine<S: Store>(store: &S, name: &str, definition: Value) -> String {

@@ -44,7 +44,7 @@ fn machine(name: &str, definition: Value) -> StateMachine {
 }
 
 fn runtime(invoker: Arc<Counting>) -> Runtime<MemoryStore> {
-    let options = Options { node: "n".into(), lease_ms: 30_000, claim_limit: 100 };
+    let options = Options { node: "n".into(), ..Options::default() };
     Runtime::new(Arc::new(MemoryStore::default()), invoker, options)
 }
 

@@ -123,6 +123,14 @@ fn summary(details: &Details) -> (String, String) {
         | Details::LambdaFunctionScheduled { resource, input, .. } => {
             (resource.clone(), short(format!("parameters={}", json_text(input))))
         }
+        Details::ActivityScheduled { resource, input, .. } => {
+            (resource.clone(), short(format!("input={}", json_text(input))))
+        }
+        Details::ActivityStarted { worker_name } => (String::new(), format!("worker={worker_name}")),
+        Details::ActivitySucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),
+        Details::ActivityFailed { error, cause } | Details::ActivityTimedOut { error, cause } => {
+            (String::new(), error_text(error, cause))
+        }
         Details::LambdaFunctionStarted => (String::new(), String::new()),
         Details::EvaluationFailed { error, cause, state, .. } => (state.clone(), error_text(error, cause)),
         Details::LambdaFunctionSucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),

@@ -75,6 +75,8 @@ pub fn run(machine: Arc<StateMachine>, input: Value, options: &RunOptions) -> Ru
         state_machine_name: STATE_MACHINE_NAME.to_string(),
         start_time: start,
         seed,
+        // A local run hands its tokens to no one outside this process.
+        task_secret: u128::from(seed) << 64 | u128::from(seed.rotate_left(17)),
         record_history: options.history,
     };
     let mut execution = Execution::new(machine, info);

@@ -4,6 +4,7 @@
 
 mod read;
 mod schema;
+mod signals;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -18,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use store::{
     Activity, Commit, Created, Execution, ExecutionQuery, FedEvent, HistoryEvent, HistoryQuery, Page, PageRequest,
-    Start, StateMachine, Store, TaskRecord, Timer, TimerQuery,
+    Signal, Start, StateMachine, Store, TaskRecord, Timer, TimerQuery,
 };
 
 /// What can go wrong opening a database.
@@ -285,5 +286,33 @@ impl Store for SqliteStore {
     async fn release(&self, node: &str, execution_arns: &[String]) -> store::Result<()> {
         let (node, arns) = (node.to_string(), execution_arns.to_vec());
         self.write(move |conn| write::release(conn, &node, &arns)).await
+    }
+
+    // --- signals (inbox) ---
+
+    async fn add_signal(&self, execution_arn: &str, event_json: String, now: i64) -> store::Result<Signal> {
+        let arn = execution_arn.to_string();
+        self.write(move |conn| signals::add(conn, &arn, event_json, now)).await
+    }
+
+    async fn signals(&self, execution_arn: &str) -> store::Result<Vec<Signal>> {
+        let arn = execution_arn.to_string();
+        self.read(move |conn| signals::of(conn, &arn)).await
+    }
+
+    async fn signalled(&self, node: &str) -> store::Result<Vec<String>> {
+        let node = node.to_string();
+        self.read(move |conn| signals::signalled(conn, &node)).await
+    }
+
+    async fn take_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        now: i64,
+        started: Box<dyn FnOnce(&TaskRecord) -> String + Send>,
+    ) -> store::Result<Option<(TaskRecord, Signal)>> {
+        let (activity_arn, worker) = (activity_arn.to_string(), worker.to_string());
+        self.write(move |conn| signals::take_activity_task(conn, &activity_arn, &worker, now, started)).await
     }
 }

@@ -60,7 +60,7 @@ fn activity(row: &Row<'_>) -> rusqlite::Result<(u64, Activity)> {
 }
 
 const EXECUTION_COLUMNS: &str = "seq, arn, state_machine_arn, started_through, name, kind, status, input, output, \
-     error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, lease_until";
+     error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, lease_until, task_secret";
 
 fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
     let lease_node: Option<String> = row.get(18)?;
@@ -83,6 +83,7 @@ fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
             definition: row.get(13)?,
             role_arn: row.get(14)?,
             seed: row.get::<_, i64>(15)? as u64,
+            task_secret: crate::signals::secret_from_text(&row.get::<_, String>(20)?),
             next_event_id: row.get(16)?,
             next_seq: row.get(17)?,
             lease: lease_node.map(|node| Lease { node, until: lease_until.unwrap_or(i64::MIN) }),

@@ -92,6 +92,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX tasks_scheduled ON tasks (resource, execution, task_id) WHERE state = 'SCHEDULED';
     "#,
+    // 2: each execution's task-token secret (32 hex digits; "" before this version), and the
+    // inbox of external signals waiting for an execution's driver.
+    r#"
+    ALTER TABLE executions ADD COLUMN task_secret TEXT NOT NULL DEFAULT '';
+    CREATE TABLE signals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX signals_by_execution ON signals (execution, id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -51,7 +51,7 @@ pub fn create_activity(conn: &Connection, activity: Activity) -> Result<Created<
     Ok(Created { value: activity, created: true })
 }
 
-pub fn claim_activity_task(conn: &Connection, activity_arn: &str, worker: &str) -> Result<Option<TaskRecord>> {
+pub(crate) fn claim_activity_task(conn: &Connection, activity_arn: &str, worker: &str) -> Result<Option<TaskRecord>> {
     let sql = "SELECT t.execution, t.task_id FROM tasks t JOIN executions e ON e.seq = t.execution \
                WHERE t.resource = ?1 AND t.state = 'SCHEDULED' AND e.status = 'RUNNING' \
                ORDER BY t.execution, t.task_id LIMIT 1";
@@ -82,8 +82,8 @@ pub fn start(conn: &Connection, start: Start) -> Result<Created<Execution>> {
     start.commit.check(Guard::from(&execution))?;
     let sql = "INSERT INTO executions (arn, state_machine_arn, started_through, name, kind, status, input, output, \
                error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, \
-               lease_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-               ?18, ?19)";
+               lease_until, task_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+               ?16, ?17, ?18, ?19, ?20)";
     let e = &execution;
     let args = params![
         e.arn,
@@ -104,7 +104,8 @@ pub fn start(conn: &Connection, start: Start) -> Result<Created<Execution>> {
         e.next_event_id,
         e.next_seq,
         e.lease.as_ref().map(|l| &l.node),
-        e.lease.as_ref().map(|l| l.until)
+        e.lease.as_ref().map(|l| l.until),
+        crate::signals::secret_text(e.task_secret)
     ];
     conn.prepare_cached(sql).and_then(|mut s| s.execute(args)).map_err(backend)?;
     let seq = conn.last_insert_rowid();
@@ -190,6 +191,7 @@ fn write_commit(conn: &Connection, execution: i64, next_seq: u64, commit: &Commi
     for id in &commit.tasks_finished {
         finish.execute(params![execution, id, TaskState::Finished.name()]).map_err(backend)?;
     }
+    crate::signals::consume(conn, execution, commit)?;
     let (next_event_id, next_seq) = (commit.next_event_id(), commit.next_seq(next_seq));
     match &commit.status {
         None => conn

@@ -25,6 +25,9 @@ pub struct Commit {
     pub tasks: Vec<TaskRecord>,
     /// Ids of tasks whose result is recorded or that were cancelled. Unknown ids are ignored.
     pub tasks_finished: Vec<u64>,
+    /// Ids of this execution's [`crate::Signal`]s consumed by this commit (removed from the
+    /// inbox with it). A signal that is not waiting for this execution is [`Error::Conflict`].
+    pub signals_consumed: Vec<u64>,
 }
 
 /// A new status and what comes with it.

@@ -14,6 +14,7 @@ mod error;
 mod memory;
 mod query;
 mod record;
+mod signal;
 
 pub use commit::{Commit, Guard, Start, StatusChange};
 pub use error::{Error, Result};
@@ -23,6 +24,7 @@ pub use record::{
     Activity, Created, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Lease, StateMachine, Tag, TaskRecord,
     TaskState, Timer,
 };
+pub use signal::Signal;
 
 use std::future::Future;
 
@@ -103,4 +105,35 @@ pub trait Store: Send + Sync + 'static {
     fn renew(&self, node: &str, now: i64, lease_ms: i64) -> impl Future<Output = Result<Vec<String>>> + Send;
     /// Gives up the leases `node` holds on these executions.
     fn release(&self, node: &str, execution_arns: &[String]) -> impl Future<Output = Result<()>> + Send;
+
+    // --- signals (inbox) ---
+    //
+    // External signals (StopExecution, SendTaskSuccess/Failure/Heartbeat, a worker taking an
+    // activity task) wait here, durably, for the driver of their execution, on whichever
+    // node holds its lease. The driver feeds one to the interpreter and removes it in the
+    // same [`Commit`] (`signals_consumed`), so a crash neither loses nor doubles it. A
+    // terminal status change drops the execution's remaining signals.
+
+    /// Queues a signal for a RUNNING execution and returns it (with its id) once durable.
+    /// [`Error::NotFound`] for an unknown execution, [`Error::Conflict`] for a closed one.
+    fn add_signal(
+        &self,
+        execution_arn: &str,
+        event_json: String,
+        now: i64,
+    ) -> impl Future<Output = Result<Signal>> + Send;
+    /// The signals waiting for an execution, oldest (lowest id) first.
+    fn signals(&self, execution_arn: &str) -> impl Future<Output = Result<Vec<Signal>>> + Send;
+    /// The RUNNING executions leased to `node` that have signals waiting, by ARN.
+    fn signalled(&self, node: &str) -> impl Future<Output = Result<Vec<String>>> + Send;
+    /// [`Store::claim_activity_task`] and, in the same atomic write, queues the signal
+    /// `started(&task)` for the task's execution (the worker took it). `None` when no task
+    /// is waiting.
+    fn take_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        now: i64,
+        started: Box<dyn FnOnce(&TaskRecord) -> String + Send>,
+    ) -> impl Future<Output = Result<Option<(TaskRecord, Signal)>>> + Send;
 }

@@ -1,8 +1,10 @@
 //! [`MemoryStore`]: the whole store in maps behind one mutex, for tests and EXPRESS-only use.
 
+mod signals;
+
 use crate::{
     Activity, Commit, Created, Error, Execution, ExecutionQuery, ExecutionStatus, FedEvent, Guard, HistoryEvent,
-    HistoryQuery, Lease, Page, PageRequest, Result, Start, StateMachine, Store, TaskRecord, TaskState, Timer,
+    HistoryQuery, Lease, Page, PageRequest, Result, Signal, Start, StateMachine, Store, TaskRecord, TaskState, Timer,
     TimerQuery,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -71,6 +73,7 @@ struct Inner {
     timers: BTreeMap<(String, u64), Timer>,
     tasks: BTreeMap<(String, u64), TaskRecord>,
     tokens: HashMap<String, (String, u64)>,
+    signals: signals::Inbox,
 }
 
 impl Inner {
@@ -89,6 +92,7 @@ impl Inner {
                 return Err(Error::Invalid(format!("timer {} of '{arn}' already exists", timer.timer_id)));
             }
         }
+        self.signals.check_consumed(commit)?;
         let mut tokens = HashSet::new();
         for task in &commit.tasks {
             let owner = self.tokens.get(&task.token);
@@ -126,6 +130,7 @@ impl Inner {
                 task.state = TaskState::Finished;
             }
         }
+        self.signals.consume(&arn, &commit.signals_consumed, commit.status.is_some());
         if let Some(execution) = self.executions.get_mut(&arn) {
             execution.next_event_id = next_event_id;
             execution.next_seq = next_seq.unwrap_or(execution.next_seq);
@@ -138,6 +143,26 @@ impl Inner {
                 execution.lease = None;
             }
         }
+    }
+
+    /// The oldest SCHEDULED task of the activity, given to `worker`.
+    fn claim_activity_task(&mut self, activity_arn: &str, worker: &str) -> Result<Option<TaskRecord>> {
+        // Oldest first: by the execution's creation order, then the task id.
+        let mut candidates: Vec<(u64, u64, String)> = self
+            .tasks
+            .values()
+            .filter(|t| t.resource == activity_arn && t.state == TaskState::Scheduled && self.running(&t.execution_arn))
+            .filter_map(|t| {
+                let seq = self.executions.by_arn.get(&t.execution_arn)?;
+                Some((*seq, t.task_id, t.execution_arn.clone()))
+            })
+            .collect();
+        candidates.sort();
+        let Some((_, task_id, arn)) = candidates.into_iter().next() else { return Ok(None) };
+        let Some(task) = self.tasks.get_mut(&(arn, task_id)) else { return Ok(None) };
+        task.state = TaskState::Started;
+        task.worker = Some(worker.to_string());
+        Ok(Some(task.clone()))
     }
 
     fn running(&self, arn: &str) -> bool {
@@ -207,25 +232,7 @@ impl Store for MemoryStore {
     }
 
     async fn claim_activity_task(&self, activity_arn: &str, worker: &str) -> Result<Option<TaskRecord>> {
-        let mut inner = self.lock()?;
-        // Oldest first: by the execution's creation order, then the task id.
-        let mut candidates: Vec<(u64, u64, String)> = inner
-            .tasks
-            .values()
-            .filter(|t| {
-                t.resource == activity_arn && t.state == TaskState::Scheduled && inner.running(&t.execution_arn)
-            })
-            .filter_map(|t| {
-                let seq = inner.executions.by_arn.get(&t.execution_arn)?;
-                Some((*seq, t.task_id, t.execution_arn.clone()))
-            })
-            .collect();
-        candidates.sort();
-        let Some((_, task_id, arn)) = candidates.into_iter().next() else { return Ok(None) };
-        let Some(task) = inner.tasks.get_mut(&(arn, task_id)) else { return Ok(None) };
-        task.state = TaskState::Started;
-        task.worker = Some(worker.to_string());
-        Ok(Some(task.clone()))
+        self.lock()?.claim_activity_task(activity_arn, worker)
     }
 
     async fn start_execution(&self, start: Start) -> Result<Created<Execution>> {
@@ -377,5 +384,40 @@ impl Store for MemoryStore {
             }
         }
         Ok(())
+    }
+
+    // --- signals (inbox) ---
+
+    async fn add_signal(&self, execution_arn: &str, event_json: String, now: i64) -> Result<Signal> {
+        let mut inner = self.lock()?;
+        inner.check_running(execution_arn)?;
+        Ok(inner.signals.add(execution_arn, event_json, now))
+    }
+
+    async fn signals(&self, execution_arn: &str) -> Result<Vec<Signal>> {
+        Ok(self.lock()?.signals.of(execution_arn))
+    }
+
+    async fn signalled(&self, node: &str) -> Result<Vec<String>> {
+        let inner = self.lock()?;
+        let held = |arn: &String| {
+            inner.executions.get(arn).is_some_and(|e| {
+                e.status == ExecutionStatus::Running && e.lease.as_ref().is_some_and(|l| l.node == node)
+            })
+        };
+        Ok(inner.signals.executions().into_iter().filter(held).collect())
+    }
+
+    async fn take_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        now: i64,
+        started: Box<dyn FnOnce(&TaskRecord) -> String + Send>,
+    ) -> Result<Option<(TaskRecord, Signal)>> {
+        let mut inner = self.lock()?;
+        let Some(task) = inner.claim_activity_task(activity_arn, worker)? else { return Ok(None) };
+        let signal = inner.signals.add(&task.execution_arn, started(&task), now);
+        Ok(Some((task, signal)))
     }
 }

@@ -117,6 +117,8 @@ pub struct Execution {
     pub role_arn: String,
     /// Seeds the interpreter's randomness.
     pub seed: u64,
+    /// The random key of the execution's task tokens (`engine::task_token`), chosen at start.
+    pub task_secret: u128,
     /// The id the next history event gets (1 before `ExecutionStarted`). The optimistic
     /// concurrency guard of [`crate::Commit`].
     pub next_event_id: u64,

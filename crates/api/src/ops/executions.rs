@@ -1,4 +1,4 @@
-//! The execution operations: start, describe, list, history.
+//! The execution operations: start, stop, describe, list, history.
 
 use super::machines::machine;
 use crate::request::*;
@@ -73,7 +73,6 @@ pub(super) fn input_error(input: &str, error: &serde_json::Error) -> String {
     error.to_string()
 }
 
-
 pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let arn = required_string(request, "executionArn")?;
     check_arn(arn, "execution")?;
@@ -109,6 +108,19 @@ pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Re
     };
     reply["redriveStatusReason"] = json!(reason);
     Ok(reply)
+}
+
+/// `StopExecution`: the execution ends ABORTED (once its driver records it, which this
+/// waits for); a closed one is left as it is and its stop date returned.
+pub async fn stop_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
+    let arn = required_string(request, "executionArn")?;
+    check_arn(arn, "execution")?;
+    let (error, cause) = super::tasks::error_and_cause(request)?;
+    match api.runtime.stop(arn, error, cause).await {
+        Ok(stopped) => Ok(json!({"stopDate": timestamp(stopped)})),
+        Err(runtime::Error::NoExecution(_)) => Err(ApiError::execution_does_not_exist(arn)),
+        Err(e) => Err(ApiError::internal(e.to_string())),
+    }
 }
 
 pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {

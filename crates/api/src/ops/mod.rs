@@ -4,8 +4,10 @@ mod executions;
 mod express;
 mod machines;
 mod test_state;
+mod tasks;
 
 pub use executions::*;
 pub use express::*;
 pub use machines::*;
 pub use test_state::*;
+pub use tasks::*;

@@ -3,7 +3,7 @@
 mod fork;
 mod jsonata;
 mod simple;
-mod task;
+pub(crate) mod task;
 
 use crate::dataflow;
 use crate::errors;

@@ -50,13 +50,22 @@ impl Execution {
             None => i.after_parameters = Some(parameters.clone()),
         });
         let task_id = self.handle();
-        let (scheduled, started) = if is_lambda_function(&task.resource) {
+        let (scheduled, started) = if is_activity(&task.resource) {
+            // An activity starts when a worker takes it (`Event::TaskStarted`).
+            let scheduled = Details::ActivityScheduled {
+                resource: task.resource.clone(),
+                input: self.copy_for_history(&parameters),
+                timeout_seconds: timeout,
+                heartbeat_seconds: heartbeat,
+            };
+            (scheduled, None)
+        } else if is_lambda_function(&task.resource) {
             let scheduled = Details::LambdaFunctionScheduled {
                 resource: task.resource.clone(),
                 input: self.copy_for_history(&parameters),
                 timeout_seconds: timeout,
             };
-            (scheduled, Details::LambdaFunctionStarted)
+            (scheduled, Some(Details::LambdaFunctionStarted))
         } else {
             let (resource_type, resource) = split_resource(&task.resource);
             let scheduled = Details::TaskScheduled {
@@ -67,10 +76,12 @@ impl Execution {
                 timeout_seconds: timeout,
                 heartbeat_seconds: heartbeat,
             };
-            (scheduled, Details::TaskStarted { resource_type, resource })
+            (scheduled, Some(Details::TaskStarted { resource_type, resource }))
         };
         self.emit(step, &mut t.last_event, scheduled);
-        self.emit(step, &mut t.last_event, started);
+        if let Some(started) = started {
+            self.emit(step, &mut t.last_event, started);
+        }
         self.tasks.insert(task_id, tid);
         let bound = |seconds: u64, step: &mut Step, this: &mut Execution| {
             let timer = this.handle();
@@ -105,11 +116,14 @@ impl Execution {
             dataflow::check_size(&output, source).map(|()| output).map_err(Fault::from)
         });
         let lambda = is_lambda_function(&task.resource);
+        let activity = is_activity(&task.resource);
         match result {
             Ok(output) => {
                 self.note(|i| i.result = Some(output.clone()));
                 let output_copy = self.copy_for_history(&output);
-                let details = if lambda {
+                let details = if activity {
+                    Details::ActivitySucceeded { output: output_copy }
+                } else if lambda {
                     Details::LambdaFunctionSucceeded { output: output_copy }
                 } else {
                     Details::TaskSucceeded { resource_type, resource, output: output_copy }
@@ -138,7 +152,9 @@ impl Execution {
             }
             Err(fault) => {
                 let (error, cause) = (fault.error.clone(), fault.cause.clone());
-                let details = if lambda {
+                let details = if activity {
+                    Details::ActivityFailed { error, cause }
+                } else if lambda {
                     Details::LambdaFunctionFailed { error, cause }
                 } else {
                     Details::TaskFailed { resource_type, resource, error, cause }
@@ -156,7 +172,9 @@ impl Execution {
         let machine = t.machine.clone();
         let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
         let (error, cause) = (fault.error.clone(), fault.cause.clone());
-        let details = if is_lambda_function(&task.resource) {
+        let details = if is_activity(&task.resource) {
+            Details::ActivityTimedOut { error, cause }
+        } else if is_lambda_function(&task.resource) {
             Details::LambdaFunctionTimedOut { error, cause }
         } else {
             let (resource_type, resource) = split_resource(&task.resource);
@@ -185,6 +203,23 @@ fn count(count: Option<&Count>, scope: &Scope) -> Result<Option<u64>, Failure> {
             },
         },
     }
+}
+
+impl Execution {
+    /// A worker took the task: `ActivityStarted` with its name, for an activity.
+    pub(crate) fn task_started(&mut self, t: &mut Thread, worker: String, step: &mut Step) {
+        let Kind::Task(task) = &t.machine.states[t.state].kind else { return };
+        if is_activity(&task.resource) {
+            self.emit(step, &mut t.last_event, Details::ActivityStarted { worker_name: worker });
+        }
+    }
+}
+
+/// An activity ARN (`arn:aws:states:<region>:<account>:activity:<name>`): its tasks wait for
+/// a worker to poll (`GetActivityTask`) instead of being run.
+pub fn is_activity(resource: &str) -> bool {
+    let parts: Vec<&str> = resource.splitn(7, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "states", _, _, "activity", name] if !name.is_empty())
 }
 
 /// A Lambda function given by its ARN as the `Resource` (AWS writes `LambdaFunction...`

@@ -21,6 +21,7 @@ pub fn info(seed: u64) -> ExecutionInfo {
         state_machine_name: "Scenario".into(),
         start_time: START,
         seed,
+        task_secret: u128::from(seed),
         record_history: true,
     }
 }

@@ -9,11 +9,13 @@ mod catalog;
 mod commits;
 mod executions;
 mod leases;
+mod signals;
 
 pub use catalog::*;
 pub use commits::*;
 pub use executions::*;
 pub use leases::*;
+pub use signals::*;
 
 use crate::{
     Commit, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Start, StateMachine, Store, TaskRecord, TaskState,
@@ -50,6 +52,9 @@ where
         claim_takes_free_and_expired_leases,
         renew_and_release,
         start_with_a_lease,
+        signals_are_consumed_exactly_once,
+        signalled_lists_held_executions_with_signals,
+        take_activity_task_queues_its_signal,
     );
 }
 
@@ -92,6 +97,7 @@ pub fn execution(machine: &StateMachine, name: &str, input: &str) -> Execution {
         definition: machine.definition.clone(),
         role_arn: machine.role_arn.clone(),
         seed: u64::MAX - 7,
+        task_secret: 0x5eed,
         next_event_id: 1,
         next_seq: 0,
         lease: None,
