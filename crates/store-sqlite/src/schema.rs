@@ -92,6 +92,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX tasks_scheduled ON tasks (resource, execution, task_id) WHERE state = 'SCHEDULED';
     "#,
+    // 2: versions, aliases (see versions.rs).
+    crate::versions::SCHEMA,
 ];
 
 /// The schema version this build writes.

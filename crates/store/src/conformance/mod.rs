@@ -9,11 +9,13 @@ mod catalog;
 mod commits;
 mod executions;
 mod leases;
+mod versions;
 
 pub use catalog::*;
 pub use commits::*;
 pub use executions::*;
 pub use leases::*;
+pub use versions::*;
 
 use crate::{
     Commit, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Start, StateMachine, Store, TaskRecord, TaskState,
@@ -50,6 +52,10 @@ where
         claim_takes_free_and_expired_leases,
         renew_and_release,
         start_with_a_lease,
+        update_replaces_the_machine,
+        versions_number_and_publish_idempotently,
+        aliases_route_to_versions,
+        tags_are_set_on_machines_and_activities,
     );
 }
 
