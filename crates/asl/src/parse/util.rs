@@ -33,7 +33,16 @@ impl Ctx {
             code,
             message: message.into(),
             location: location.into(),
+            value_error: false,
         });
+    }
+
+    /// An error AWS raises alone, as `Error=ValueError` (see [`Diagnostic::value_error`]).
+    pub fn value_error(&mut self, message: impl Into<String>, location: impl Into<String>) {
+        self.schema(message, location);
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.value_error = true;
+        }
     }
 
     pub fn schema(&mut self, message: impl Into<String>, location: impl Into<String>) {
