@@ -50,10 +50,7 @@ pub struct Api<S: Store> {
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.
 pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
     let api = Arc::new(Api { runtime, config });
-    Router::new()
-        .route("/", post(handle::<S>))
-        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .with_state(api)
+    Router::new().route("/", post(handle::<S>)).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)).with_state(api)
 }
 
 async fn handle<S: Store>(

@@ -215,9 +215,15 @@ pub fn optional_list<'a>(request: &'a Request, field: &str) -> Result<Option<&'a
 pub enum MachineArn {
     Machine(String),
     /// `{machine}:{number}`.
-    Version { machine: String, number: u64 },
+    Version {
+        machine: String,
+        number: u64,
+    },
     /// `{machine}:{alias name}`.
-    Alias { machine: String, name: String },
+    Alias {
+        machine: String,
+        name: String,
+    },
 }
 
 impl MachineArn {

@@ -213,7 +213,8 @@ mod tests {
             "J": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% ($l := 1; $l + $outer + $count($states.input)) %}", "End": true},
             "Plain": {"Type": "Pass", "Result": {"a.$": "$ignored"}, "End": true}}});
         let found = variable_references(&definition);
-        let expected = json!({"A": ["src", "tpl"], "C": ["answer", "guess"], "M": ["items"], "In": ["wait"], "J": ["outer"]});
+        let expected =
+            json!({"A": ["src", "tpl"], "C": ["answer", "guess"], "M": ["items"], "In": ["wait"], "J": ["outer"]});
         assert_eq!(serde_json::to_value(&found).unwrap(), expected);
     }
 }

@@ -18,8 +18,8 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use store::{
-    Activity, Alias, Commit, Created, Execution, ExecutionQuery, FedEvent, HistoryEvent, HistoryQuery, Page, PageRequest,
-    Start, StateMachine, Store, Tag, TaskRecord, Timer, TimerQuery, Version,
+    Activity, Alias, Commit, Created, Execution, ExecutionQuery, FedEvent, HistoryEvent, HistoryQuery, Page,
+    PageRequest, Start, StateMachine, Store, Tag, TaskRecord, Timer, TimerQuery, Version,
 };
 
 /// What can go wrong opening a database.

@@ -104,7 +104,8 @@ pub fn publish(conn: &Connection, mut v: Version) -> Result<Created<Version>> {
     if read::machine_by_arn(conn, &v.state_machine_arn)?.is_none() {
         return Err(Error::NotFound { kind: "State Machine", key: v.state_machine_arn });
     }
-    let sql = format!("SELECT {VERSION_COLUMNS} FROM versions WHERE state_machine_arn = ?1 ORDER BY number DESC LIMIT 1");
+    let sql =
+        format!("SELECT {VERSION_COLUMNS} FROM versions WHERE state_machine_arn = ?1 ORDER BY number DESC LIMIT 1");
     let newest = conn
         .prepare_cached(&sql)
         .and_then(|mut s| s.query_row([&v.state_machine_arn], version).optional())
@@ -160,11 +161,8 @@ pub fn delete_version(conn: &Connection, arn: &str) -> Result<bool> {
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let rows = stmt.query_map([arn], alias).map_err(backend)?;
     let aliases: Vec<(u64, Alias)> = rows.collect::<rusqlite::Result<_>>().map_err(backend)?;
-    let by: Vec<String> = aliases
-        .into_iter()
-        .filter(|(_, a)| a.routing.iter().any(|(v, _)| v == arn))
-        .map(|(_, a)| a.name)
-        .collect();
+    let by: Vec<String> =
+        aliases.into_iter().filter(|(_, a)| a.routing.iter().any(|(v, _)| v == arn)).map(|(_, a)| a.name).collect();
     if !by.is_empty() {
         return Err(Error::InUse { key: arn.to_string(), by });
     }

@@ -74,8 +74,11 @@ pub trait Store: Send + Sync + 'static {
     fn update_alias(&self, alias: Alias) -> impl Future<Output = Result<bool>> + Send;
     fn delete_alias(&self, arn: &str) -> impl Future<Output = Result<bool>> + Send;
     /// The aliases of a machine, in creation order.
-    fn list_aliases(&self, state_machine_arn: &str, page: PageRequest)
-        -> impl Future<Output = Result<Page<Alias>>> + Send;
+    fn list_aliases(
+        &self,
+        state_machine_arn: &str,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Alias>>> + Send;
     /// Replaces the tags of a state machine or an activity. Whether it exists.
     fn set_tags(&self, arn: &str, tags: Vec<Tag>) -> impl Future<Output = Result<bool>> + Send;
 

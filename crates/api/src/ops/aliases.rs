@@ -230,7 +230,9 @@ pub async fn list_state_machine_aliases<S: Store>(api: &Api<S>, request: &Reques
     }
     let page = match store.list_aliases(arn, page_request).await {
         Ok(page) => page,
-        Err(store::Error::InvalidCursor(_)) => return Err(ApiError::new("InvalidToken", "Invalid Token: 'Invalid token'")),
+        Err(store::Error::InvalidCursor(_)) => {
+            return Err(ApiError::new("InvalidToken", "Invalid Token: 'Invalid token'"))
+        }
         Err(e) => return Err(e.into()),
     };
     let aliases: Vec<Value> = page

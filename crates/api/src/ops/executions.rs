@@ -72,7 +72,6 @@ fn input_error(input: &str, error: &serde_json::Error) -> String {
     error.to_string()
 }
 
-
 pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let arn = required_string(request, "executionArn")?;
     check_arn(arn, "execution")?;

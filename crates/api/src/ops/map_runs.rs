@@ -58,7 +58,11 @@ pub async fn update_map_run<S: Store>(_api: &Api<S>, request: &Request) -> Reply
             if value > 100.0 {
                 violations.add(value, "toleratedFailurePercentage", "Member must have value less than or equal to 100");
             } else if value < 0.0 {
-                violations.add(value, "toleratedFailurePercentage", "Member must have value greater than or equal to 0");
+                violations.add(
+                    value,
+                    "toleratedFailurePercentage",
+                    "Member must have value greater than or equal to 0",
+                );
             }
         }
         Some(_) => {

@@ -20,11 +20,14 @@ pub(crate) struct Ctx {
     /// Every state name seen in the whole definition, with its pointer, to report duplicates
     /// across Parallel branches and Map processors.
     pub names: HashMap<String, String>,
+    /// The top-level `QueryLanguage`: JSONata there forbids JSONPath in any state (a
+    /// JSONata Map or Parallel state does not).
+    pub machine_jsonata: bool,
 }
 
 impl Ctx {
     pub fn new(machine_type: MachineType) -> Self {
-        Ctx { diagnostics: Vec::new(), machine_type, names: HashMap::new() }
+        Ctx { diagnostics: Vec::new(), machine_type, names: HashMap::new(), machine_jsonata: false }
     }
 
     pub fn error(&mut self, code: &'static str, message: impl Into<String>, location: impl Into<String>) {
