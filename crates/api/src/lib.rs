@@ -11,7 +11,8 @@ mod request;
 pub use error::ApiError;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -23,6 +24,9 @@ use store::Store;
 
 /// The content type of every request and response.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// AWS's largest request: 1 MB (the Step Functions quota "Maximum request size").
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 
 /// Where the API says it runs: the region and account in the ARNs it hands out.
 #[derive(Debug, Clone)]
@@ -46,11 +50,24 @@ pub struct Api<S: Store> {
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.
 pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
     let api = Arc::new(Api { runtime, config });
-    Router::new().route("/", post(handle::<S>)).with_state(api)
+    Router::new().route("/", post(handle::<S>)).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)).with_state(api)
 }
 
-async fn handle<S: Store>(State(api): State<Arc<Api<S>>>, headers: HeaderMap, body: Bytes) -> Response {
-    match dispatch(&api, &headers, &body).await {
+async fn handle<S: Store>(
+    State(api): State<Arc<Api<S>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let result = match &body {
+        Ok(body) => dispatch(&api, &headers, body).await,
+        // Over the limit (or a body that could not be read): refused before any work.
+        Err(_) => Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "RequestEntityTooLargeException",
+            message: format!("Request size exceeds the maximum of {MAX_REQUEST_BYTES} bytes"),
+        }),
+    };
+    match result {
         Ok(value) => json_response(StatusCode::OK, &value),
         Err(error) => {
             let body = serde_json::json!({"__type": error.code, "message": error.message});
@@ -87,6 +104,26 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "SendTaskFailure" => ops::send_task_failure(api, r).await,
         "SendTaskHeartbeat" => ops::send_task_heartbeat(api, r).await,
         "GetActivityTask" => ops::get_activity_task(api, r).await,
+        // --- versions, aliases, tags, activities (control plane), map runs ---
+        "UpdateStateMachine" => ops::update_state_machine(api, r).await,
+        "PublishStateMachineVersion" => ops::publish_state_machine_version(api, r).await,
+        "ListStateMachineVersions" => ops::list_state_machine_versions(api, r).await,
+        "DeleteStateMachineVersion" => ops::delete_state_machine_version(api, r).await,
+        "CreateStateMachineAlias" => ops::create_state_machine_alias(api, r).await,
+        "DescribeStateMachineAlias" => ops::describe_state_machine_alias(api, r).await,
+        "UpdateStateMachineAlias" => ops::update_state_machine_alias(api, r).await,
+        "DeleteStateMachineAlias" => ops::delete_state_machine_alias(api, r).await,
+        "ListStateMachineAliases" => ops::list_state_machine_aliases(api, r).await,
+        "TagResource" => ops::tag_resource(api, r).await,
+        "UntagResource" => ops::untag_resource(api, r).await,
+        "ListTagsForResource" => ops::list_tags_for_resource(api, r).await,
+        "CreateActivity" => ops::create_activity(api, r).await,
+        "DescribeActivity" => ops::describe_activity(api, r).await,
+        "DeleteActivity" => ops::delete_activity(api, r).await,
+        "ListActivities" => ops::list_activities(api, r).await,
+        "DescribeMapRun" => ops::describe_map_run(api, r).await,
+        "ListMapRuns" => ops::list_map_runs(api, r).await,
+        "UpdateMapRun" => ops::update_map_run(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
     }
 }

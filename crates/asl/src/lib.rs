@@ -6,7 +6,9 @@
 mod diagnostic;
 pub mod model;
 mod parse;
+mod references;
 
-pub use diagnostic::{invalid_definition_message, Diagnostic, Severity};
+pub use diagnostic::{invalid_definition_message, invalid_definition_message_for, python_repr, Diagnostic, Severity};
 pub use model::*;
 pub use parse::{parse, parse_str, Parsed};
+pub use references::variable_references;

@@ -6,6 +6,7 @@
 
 mod choice;
 mod errors;
+mod json_error;
 mod map;
 mod paths;
 mod state;
@@ -35,11 +36,16 @@ impl Parsed {
 /// Parses and validates a definition given as JSON text. Text that is not JSON gives one
 /// diagnostic with AWS's code for it (`INVALID_JSON_DESCRIPTION`).
 pub fn parse_str(text: &str, kind: MachineType) -> Parsed {
+    let mut ctx = Ctx::new(kind);
+    if text.trim().is_empty() {
+        ctx.schema("Definition must be a valid JSON object", "");
+        return Parsed { machine: None, diagnostics: ctx.diagnostics };
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(value) => parse(&value, kind),
         Err(e) => {
-            let mut ctx = Ctx::new(kind);
-            ctx.error("INVALID_JSON_DESCRIPTION", e.to_string(), "/");
+            let (message, location) = json_error::describe(text, &e);
+            ctx.error("INVALID_JSON_DESCRIPTION", message, location);
             Parsed { machine: None, diagnostics: ctx.diagnostics }
         }
     }
@@ -64,7 +70,7 @@ fn top_level(ctx: &mut Ctx, definition: &Value) -> Option<StateMachine> {
     obj.only(ctx, TOP_FIELDS);
     if !obj.has("States") {
         // AWS reports only this when States is missing.
-        obj.require(ctx, &["StartAt", "States"]);
+        obj.require(ctx, &["States", "StartAt"]);
         return None;
     }
     let comment = obj.str(ctx, "Comment").map(str::to_owned);
@@ -76,6 +82,7 @@ fn top_level(ctx: &mut Ctx, definition: &Value) -> Option<StateMachine> {
     }
     let timeout_seconds = obj.int(ctx, "TimeoutSeconds", 0, MAX_SECONDS);
     let query_language = query_language(ctx, obj).unwrap_or_default();
+    ctx.machine_jsonata = query_language == QueryLanguage::JSONata;
     let machine = machine(ctx, obj, query_language)?;
     Some(StateMachine { comment, version, timeout_seconds, query_language, machine: Arc::new(machine) })
 }

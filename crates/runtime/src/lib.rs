@@ -121,6 +121,16 @@ pub struct StartRequest {
     pub input: String,
 }
 
+/// What a start through a version or an alias runs instead of the machine's current
+/// definition: that version's (see [`Runtime::start_through`]).
+#[derive(Debug, Clone)]
+pub struct Through {
+    pub definition: String,
+    pub role_arn: String,
+    /// Recorded as [`store::Execution::started_through`].
+    pub started_through: String,
+}
+
 pub(crate) struct Shared<S> {
     pub(crate) store: Arc<S>,
     pub(crate) invoker: Arc<dyn Invoker>,
@@ -191,9 +201,19 @@ impl<S: Store> Runtime<S> {
     /// Starts an execution of a stored state machine and drives it; returns its ARN. As
     /// AWS, the same name and input while it runs returns the running one.
     pub async fn start(&self, request: StartRequest) -> Result<String, Error> {
+        self.start_through(request, None).await
+    }
+
+    /// [`Runtime::start`], running a version's definition and role when `through` is given.
+    pub async fn start_through(&self, request: StartRequest, through: Option<Through>) -> Result<String, Error> {
         let shared = &self.shared;
         let arn = &request.state_machine_arn;
-        let machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
+        let mut machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
+        let started_through = through.map(|t| {
+            machine.definition = t.definition;
+            machine.role_arn = t.role_arn;
+            t.started_through
+        });
         let definition = shared.machine(&machine)?;
         let input: Value = expr::json::from_str(&request.input).map_err(|e| Error::Input(e.to_string()))?;
         let now = now_millis();
@@ -221,7 +241,7 @@ impl<S: Store> Runtime<S> {
         let record = store::Execution {
             arn: execution_arn.clone(),
             state_machine_arn: machine.arn,
-            started_through: None,
+            started_through,
             name: request.name,
             kind: machine.kind,
             status: ExecutionStatus::Running,

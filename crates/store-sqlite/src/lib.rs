@@ -7,6 +7,7 @@ mod schema;
 mod signals;
 #[cfg(test)]
 mod tests;
+mod versions;
 mod write;
 mod writer;
 
@@ -18,8 +19,8 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use store::{
-    Activity, Commit, Created, Execution, ExecutionQuery, FedEvent, HistoryEvent, HistoryQuery, Page, PageRequest,
-    Signal, Start, StateMachine, Store, TaskRecord, Timer, TimerQuery,
+    Activity, Alias, Commit, Created, Execution, ExecutionQuery, FedEvent, HistoryEvent, HistoryQuery, Page,
+    PageRequest, Signal, Start, StateMachine, Store, Tag, TaskRecord, Timer, TimerQuery, Version,
 };
 
 /// What can go wrong opening a database.
@@ -202,7 +203,58 @@ impl Store for SqliteStore {
 
     async fn delete_state_machine(&self, arn: &str) -> store::Result<bool> {
         let arn = arn.to_string();
-        self.write(move |conn| write::delete(conn, "state_machines", &arn)).await
+        self.write(move |conn| versions::delete_machine(conn, &arn)).await
+    }
+
+    async fn update_state_machine(&self, machine: StateMachine) -> store::Result<bool> {
+        self.write(move |conn| versions::update_machine(conn, machine)).await
+    }
+
+    async fn publish_version(&self, version: Version) -> store::Result<Created<Version>> {
+        self.write(move |conn| versions::publish(conn, version)).await
+    }
+
+    async fn version(&self, arn: &str) -> store::Result<Option<Version>> {
+        let arn = arn.to_string();
+        self.read(move |conn| versions::version_by_arn(conn, &arn)).await
+    }
+
+    async fn list_versions(&self, state_machine_arn: &str, page: PageRequest) -> store::Result<Page<Version>> {
+        let arn = state_machine_arn.to_string();
+        self.read(move |conn| versions::versions(conn, &arn, &page)).await
+    }
+
+    async fn delete_version(&self, arn: &str) -> store::Result<bool> {
+        let arn = arn.to_string();
+        self.write(move |conn| versions::delete_version(conn, &arn)).await
+    }
+
+    async fn create_alias(&self, alias: Alias) -> store::Result<Created<Alias>> {
+        self.write(move |conn| versions::create_alias(conn, alias)).await
+    }
+
+    async fn alias(&self, arn: &str) -> store::Result<Option<Alias>> {
+        let arn = arn.to_string();
+        self.read(move |conn| versions::alias_by_arn(conn, &arn)).await
+    }
+
+    async fn update_alias(&self, alias: Alias) -> store::Result<bool> {
+        self.write(move |conn| versions::update_alias(conn, alias)).await
+    }
+
+    async fn delete_alias(&self, arn: &str) -> store::Result<bool> {
+        let arn = arn.to_string();
+        self.write(move |conn| write::delete(conn, "aliases", &arn)).await
+    }
+
+    async fn list_aliases(&self, state_machine_arn: &str, page: PageRequest) -> store::Result<Page<Alias>> {
+        let arn = state_machine_arn.to_string();
+        self.read(move |conn| versions::aliases(conn, &arn, &page)).await
+    }
+
+    async fn set_tags(&self, arn: &str, tags: Vec<Tag>) -> store::Result<bool> {
+        let arn = arn.to_string();
+        self.write(move |conn| versions::set_tags(conn, &arn, &tags)).await
     }
 
     async fn create_activity(&self, activity: Activity) -> store::Result<Created<Activity>> {

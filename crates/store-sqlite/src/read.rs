@@ -110,18 +110,18 @@ fn task(row: &Row<'_>) -> rusqlite::Result<TaskRecord> {
 }
 
 /// Keeps `size` of the `size + 1` rows read; the cursor names the last kept one.
-fn cut<T>(mut rows: Vec<(u64, T)>, size: usize) -> Page<T> {
+pub(crate) fn cut<T>(mut rows: Vec<(u64, T)>, size: usize) -> Page<T> {
     let more = rows.len() > size;
     rows.truncate(size);
     let next = if more { rows.last().map(|(k, _)| k.to_string()) } else { None };
     Page { items: rows.into_iter().map(|(_, v)| v).collect(), next }
 }
 
-fn position(page: &PageRequest) -> Result<Option<i64>> {
+pub(crate) fn position(page: &PageRequest) -> Result<Option<i64>> {
     Ok(page.position()?.map(|p| i64::try_from(p).unwrap_or(i64::MAX)))
 }
 
-fn limit(page: &PageRequest) -> i64 {
+pub(crate) fn limit(page: &PageRequest) -> i64 {
     i64::try_from(page.size() + 1).unwrap_or(i64::MAX)
 }
 

@@ -104,6 +104,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX signals_by_execution ON signals (execution, id);
     "#,
+    // 3: versions, aliases (see versions.rs).
+    crate::versions::SCHEMA,
 ];
 
 /// The schema version this build writes.

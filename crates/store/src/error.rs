@@ -18,6 +18,10 @@ pub enum Error {
     /// The committing node no longer holds the execution's lease.
     #[error("node '{node}' does not hold the lease of execution '{execution_arn}'")]
     LeaseLost { execution_arn: String, node: String },
+    /// The record is referenced and cannot be deleted: a version an alias routes to
+    /// (`by`: the aliases' names).
+    #[error("{key} is in use by {by:?}")]
+    InUse { key: String, by: Vec<String> },
     /// A pagination cursor that this store did not hand out.
     #[error("invalid pagination cursor '{0}'")]
     InvalidCursor(String),

@@ -21,8 +21,8 @@ pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use query::{ExecutionQuery, HistoryQuery, Page, PageRequest, TimerQuery};
 pub use record::{
-    Activity, Created, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Lease, StateMachine, Tag, TaskRecord,
-    TaskState, Timer,
+    Activity, Alias, Created, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Lease, StateMachine, Tag,
+    TaskRecord, TaskState, Timer, Version,
 };
 pub use signal::Signal;
 
@@ -43,8 +43,46 @@ pub trait Store: Send + Sync + 'static {
     fn state_machine(&self, arn: &str) -> impl Future<Output = Result<Option<StateMachine>>> + Send;
     /// In creation order.
     fn list_state_machines(&self, page: PageRequest) -> impl Future<Output = Result<Page<StateMachine>>> + Send;
-    /// Whether it existed. Its executions stay.
+    /// Whether it existed. Its versions and aliases go with it; its executions stay.
     fn delete_state_machine(&self, arn: &str) -> impl Future<Output = Result<bool>> + Send;
+
+    // --- versions, aliases and tags ---
+
+    /// Replaces the stored machine of the same ARN (`UpdateStateMachine`): definition, role,
+    /// revision, description, configuration and tags. Whether it existed.
+    fn update_state_machine(&self, machine: StateMachine) -> impl Future<Output = Result<bool>> + Send;
+    /// Publishes a version of the machine `version.state_machine_arn`, which must exist
+    /// ([`Error::NotFound`]). The store numbers it (one more than any version the machine
+    /// ever had) and sets its `arn`. Idempotent as AWS: when the newest remaining version
+    /// has the same `revision_id`, that one comes back (`created: false`).
+    fn publish_version(&self, version: Version) -> impl Future<Output = Result<Created<Version>>> + Send;
+    fn version(&self, arn: &str) -> impl Future<Output = Result<Option<Version>>> + Send;
+    /// The versions of a machine, newest first.
+    fn list_versions(
+        &self,
+        state_machine_arn: &str,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Version>>> + Send;
+    /// Whether it existed. A version an alias routes to is not deleted: [`Error::InUse`]
+    /// names those aliases.
+    fn delete_version(&self, arn: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// Creates an alias of an existing machine ([`Error::NotFound`] otherwise). Idempotent:
+    /// the same name with the same description and routing returns the stored one; any other
+    /// difference is [`Error::AlreadyExists`].
+    fn create_alias(&self, alias: Alias) -> impl Future<Output = Result<Created<Alias>>> + Send;
+    fn alias(&self, arn: &str) -> impl Future<Output = Result<Option<Alias>>> + Send;
+    /// Replaces the description, routing and `updated` of the stored alias of the same ARN.
+    /// Whether it existed.
+    fn update_alias(&self, alias: Alias) -> impl Future<Output = Result<bool>> + Send;
+    fn delete_alias(&self, arn: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// The aliases of a machine, in creation order.
+    fn list_aliases(
+        &self,
+        state_machine_arn: &str,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Alias>>> + Send;
+    /// Replaces the tags of a state machine or an activity. Whether it exists.
+    fn set_tags(&self, arn: &str, tags: Vec<Tag>) -> impl Future<Output = Result<bool>> + Send;
 
     // --- activities ---
 

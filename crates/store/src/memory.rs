@@ -1,11 +1,12 @@
 //! [`MemoryStore`]: the whole store in maps behind one mutex, for tests and EXPRESS-only use.
 
 mod signals;
+mod versions;
 
 use crate::{
-    Activity, Commit, Created, Error, Execution, ExecutionQuery, ExecutionStatus, FedEvent, Guard, HistoryEvent,
+    Activity, Alias, Commit, Created, Error, Execution, ExecutionQuery, ExecutionStatus, FedEvent, Guard, HistoryEvent,
     HistoryQuery, Lease, Page, PageRequest, Result, Signal, Start, StateMachine, Store, TaskRecord, TaskState, Timer,
-    TimerQuery,
+    TimerQuery, Version,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -74,6 +75,11 @@ struct Inner {
     tasks: BTreeMap<(String, u64), TaskRecord>,
     tokens: HashMap<String, (String, u64)>,
     signals: signals::Inbox,
+    /// Versions by machine ARN, then number.
+    versions: HashMap<String, BTreeMap<u64, Version>>,
+    /// The last version number each machine handed out.
+    version_counters: HashMap<String, u64>,
+    aliases: Ordered<Alias>,
 }
 
 impl Inner {
@@ -206,7 +212,53 @@ impl Store for MemoryStore {
     }
 
     async fn delete_state_machine(&self, arn: &str) -> Result<bool> {
-        Ok(self.lock()?.machines.remove(arn))
+        let mut inner = self.lock()?;
+        inner.forget_machine(arn);
+        Ok(inner.machines.remove(arn))
+    }
+
+    async fn update_state_machine(&self, machine: StateMachine) -> Result<bool> {
+        Ok(self.lock()?.update_state_machine(machine))
+    }
+
+    async fn publish_version(&self, version: Version) -> Result<Created<Version>> {
+        self.lock()?.publish_version(version)
+    }
+
+    async fn version(&self, arn: &str) -> Result<Option<Version>> {
+        Ok(self.lock()?.version(arn))
+    }
+
+    async fn list_versions(&self, state_machine_arn: &str, page: PageRequest) -> Result<Page<Version>> {
+        self.lock()?.list_versions(state_machine_arn, &page)
+    }
+
+    async fn delete_version(&self, arn: &str) -> Result<bool> {
+        self.lock()?.delete_version(arn)
+    }
+
+    async fn create_alias(&self, alias: Alias) -> Result<Created<Alias>> {
+        self.lock()?.create_alias(alias)
+    }
+
+    async fn alias(&self, arn: &str) -> Result<Option<Alias>> {
+        Ok(self.lock()?.aliases.get(arn).cloned())
+    }
+
+    async fn update_alias(&self, alias: Alias) -> Result<bool> {
+        Ok(self.lock()?.update_alias(alias))
+    }
+
+    async fn delete_alias(&self, arn: &str) -> Result<bool> {
+        Ok(self.lock()?.aliases.remove(arn))
+    }
+
+    async fn list_aliases(&self, state_machine_arn: &str, page: PageRequest) -> Result<Page<Alias>> {
+        self.lock()?.list_aliases(state_machine_arn, &page)
+    }
+
+    async fn set_tags(&self, arn: &str, tags: Vec<crate::Tag>) -> Result<bool> {
+        Ok(self.lock()?.set_tags(arn, tags))
     }
 
     async fn create_activity(&self, activity: Activity) -> Result<Created<Activity>> {

@@ -223,3 +223,38 @@ pub struct Created<T> {
     pub value: T,
     pub created: bool,
 }
+
+/// A published version of a state machine (`PublishStateMachineVersion`): a snapshot of
+/// the machine as it was, under `{machine ARN}:{number}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    /// `{state_machine_arn}:{number}`, given by the store when it publishes.
+    pub arn: String,
+    pub state_machine_arn: String,
+    /// 1 for the first version; never reused, even after a deletion.
+    pub number: u64,
+    pub definition: String,
+    pub role_arn: String,
+    /// The machine's revision when published ("" before its first update).
+    pub revision_id: String,
+    /// The version's own description (`PublishStateMachineVersion`'s `description`).
+    pub description: String,
+    /// As [`StateMachine::configuration`].
+    pub configuration: String,
+    pub created: i64,
+}
+
+/// An alias of a state machine (`CreateStateMachineAlias`): a name routing executions to
+/// one or two versions by weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alias {
+    /// `{state_machine_arn}:{name}`.
+    pub arn: String,
+    pub state_machine_arn: String,
+    pub name: String,
+    pub description: String,
+    /// `(version ARN, weight)`: the weights sum to 100.
+    pub routing: Vec<(String, u32)>,
+    pub created: i64,
+    pub updated: i64,
+}

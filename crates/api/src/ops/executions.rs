@@ -1,6 +1,7 @@
 //! The execution operations: start, stop, describe, list, history.
 
-use super::machines::machine;
+use super::machines::{describe_details, machine};
+use super::versions::start_through;
 use crate::request::*;
 use crate::{Api, ApiError};
 use runtime::StartRequest;
@@ -9,7 +10,7 @@ use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, Kind, Store};
 
 pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
-    check_arn(machine_arn, "stateMachine")?;
+    let target = MachineArn::parse(machine_arn)?;
     let name = match optional_string(request, "name")? {
         Some(name) => name.to_string(),
         None => uuid::Uuid::new_v4().to_string(),
@@ -22,11 +23,12 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
         let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
         return Err(ApiError::new("InvalidExecutionInput", message));
     }
-    if let Some(reply) = super::express::start_if_express(api, machine_arn, &name, &input).await? {
+    if let Some(reply) = super::express::start_if_express(api, target.machine(), &name, &input).await? {
         return Ok(reply);
     }
-    let start = StartRequest { state_machine_arn: machine_arn.to_string(), name, input };
-    let arn = match api.runtime.start(start).await {
+    let through = start_through(api, &target, machine_arn).await?;
+    let start = StartRequest { state_machine_arn: target.machine().to_string(), name, input };
+    let arn = match api.runtime.start_through(start, through).await {
         Ok(arn) => arn,
         Err(runtime::Error::NoStateMachine(arn) | runtime::Error::Store(store::Error::NotFound { key: arn, .. })) => {
             return Err(ApiError::state_machine_does_not_exist(&arn))
@@ -89,6 +91,7 @@ pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Re
         "redriveCount": 0,
         "redriveStatus": "NOT_REDRIVABLE",
     });
+    add_started_through(&mut reply, &e);
     if let Some(stopped) = e.stopped {
         reply["stopDate"] = timestamp(stopped);
     }
@@ -134,20 +137,34 @@ pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, reques
         None => e.started,
     };
     let name = e.state_machine_arn.rsplit(':').next().unwrap_or("");
-    Ok(json!({
+    let mut reply = json!({
         "stateMachineArn": e.state_machine_arn,
         "name": name,
         "definition": e.definition,
         "roleArn": e.role_arn,
         "updateDate": timestamp(updated),
-        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
-        "encryptionConfiguration": {"type": "AWS_OWNED_KEY"},
-    }))
+    });
+    // The revision and configuration of the version it runs, else of the machine while it
+    // still has the execution's definition.
+    let (version, _) = started_through(e.started_through.as_deref());
+    let (revision, configuration) = match version {
+        Some(version) => match store.version(version).await? {
+            Some(v) => (v.revision_id, v.configuration),
+            None => (String::new(), String::new()),
+        },
+        None => match store.state_machine(&e.state_machine_arn).await? {
+            Some(m) if m.definition == e.definition => (m.revision_id, m.configuration),
+            _ => (String::new(), String::new()),
+        },
+    };
+    describe_details(&mut reply, &e.definition, &configuration, &revision);
+    Ok(reply)
 }
 
 pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
-    if machine(api, machine_arn).await?.kind == Kind::Express {
+    let target = MachineArn::parse(machine_arn)?;
+    if machine(api, target.machine()).await?.kind == Kind::Express {
         return Err(ApiError::new(
             "StateMachineTypeNotSupported",
             "This operation is not supported by this type of state machine",
@@ -162,7 +179,7 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
         })?),
     };
     let query = ExecutionQuery {
-        state_machine_arn: Some(machine_arn.to_string()),
+        state_machine_arn: Some(target.machine().to_string()),
         status,
         page: page(request, EXECUTIONS_TOKEN_LENGTH)?,
     };
@@ -170,6 +187,15 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
     let executions: Vec<Value> = page
         .items
         .iter()
+        .filter(|e| {
+            // Through a version or alias ARN: only the executions started through it.
+            let (version, alias) = started_through(e.started_through.as_deref());
+            match &target {
+                MachineArn::Machine(_) => true,
+                MachineArn::Version { .. } => version == Some(machine_arn),
+                MachineArn::Alias { .. } => alias == Some(machine_arn),
+            }
+        })
         .map(|e| {
             let mut item = json!({
                 "executionArn": e.arn,
@@ -179,6 +205,7 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
                 "startDate": timestamp(e.started),
                 "redriveCount": 0,
             });
+            add_started_through(&mut item, e);
             if let Some(stopped) = e.stopped {
                 item["stopDate"] = timestamp(stopped);
             }

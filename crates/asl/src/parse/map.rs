@@ -190,11 +190,12 @@ fn label(ctx: &mut Ctx, obj: Obj) -> Option<String> {
     let text = obj.str(ctx, "Label")?;
     let at = obj.at("Label");
     if text.is_empty() {
-        ctx.schema("Label cannot be empty", at);
+        ctx.value_error("Label cannot be empty", at);
     } else if text.chars().count() > 40 {
-        ctx.schema("Label cannot exceed 40 characters", at);
+        ctx.value_error("Label cannot exceed 40 characters", at);
     } else if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control() || LABEL_FORBIDDEN.contains(*c)) {
-        ctx.schema(format!("Label contains invalid character: '{}'", c.escape_default()), at);
+        let shown = crate::python_repr(&c.to_string());
+        ctx.value_error(format!("Label contains invalid character: {shown}"), at);
     }
     Some(text.to_owned())
 }

@@ -175,11 +175,8 @@ pub(crate) fn state(
         return (None, false);
     }
     let own_ql = query_language(ctx, obj);
-    if inherited == QueryLanguage::JSONata && own_ql == Some(QueryLanguage::JSONPath) {
-        ctx.schema(
-            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
-            obj.at("QueryLanguage"),
-        );
+    if ctx.machine_jsonata && own_ql == Some(QueryLanguage::JSONPath) {
+        ctx.schema("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", obj.ptr);
     }
     let ql = own_ql.unwrap_or(inherited);
     check_fields(ctx, obj, ty, ql);

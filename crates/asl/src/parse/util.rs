@@ -20,11 +20,14 @@ pub(crate) struct Ctx {
     /// Every state name seen in the whole definition, with its pointer, to report duplicates
     /// across Parallel branches and Map processors.
     pub names: HashMap<String, String>,
+    /// The top-level `QueryLanguage`: JSONata there forbids JSONPath in any state (a
+    /// JSONata Map or Parallel state does not).
+    pub machine_jsonata: bool,
 }
 
 impl Ctx {
     pub fn new(machine_type: MachineType) -> Self {
-        Ctx { diagnostics: Vec::new(), machine_type, names: HashMap::new() }
+        Ctx { diagnostics: Vec::new(), machine_type, names: HashMap::new(), machine_jsonata: false }
     }
 
     pub fn error(&mut self, code: &'static str, message: impl Into<String>, location: impl Into<String>) {
@@ -33,7 +36,16 @@ impl Ctx {
             code,
             message: message.into(),
             location: location.into(),
+            value_error: false,
         });
+    }
+
+    /// An error AWS raises alone, as `Error=ValueError` (see [`Diagnostic::value_error`]).
+    pub fn value_error(&mut self, message: impl Into<String>, location: impl Into<String>) {
+        self.schema(message, location);
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.value_error = true;
+        }
     }
 
     pub fn schema(&mut self, message: impl Into<String>, location: impl Into<String>) {

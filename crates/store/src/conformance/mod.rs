@@ -10,12 +10,14 @@ mod commits;
 mod executions;
 mod leases;
 mod signals;
+mod versions;
 
 pub use catalog::*;
 pub use commits::*;
 pub use executions::*;
 pub use leases::*;
 pub use signals::*;
+pub use versions::*;
 
 use crate::{
     Commit, Execution, ExecutionStatus, FedEvent, HistoryEvent, Kind, Start, StateMachine, Store, TaskRecord, TaskState,
@@ -55,6 +57,10 @@ where
         signals_are_consumed_exactly_once,
         signalled_lists_held_executions_with_signals,
         take_activity_task_queues_its_signal,
+        update_replaces_the_machine,
+        versions_number_and_publish_idempotently,
+        aliases_route_to_versions,
+        tags_are_set_on_machines_and_activities,
     );
 }
 
