@@ -127,7 +127,7 @@ pub const UNMOCKED_TASK_ERROR: &str = "States.TaskFailed";
 
 /// Runs one state once. `Err` is a request AWS refuses before running anything.
 pub fn run(request: TestState) -> Result<Report, Error> {
-    let (machine, id) = find_state(&request.definition.machine, request.state_name.as_deref())?;
+    let (machine, id) = locate(&request.definition, request.state_name.as_deref())?;
     let state = &machine.states[id];
     check_mock(&state.kind, request.mock.as_ref())?;
     let mut vars = Arc::<Frame>::default();
@@ -176,9 +176,10 @@ pub fn run(request: TestState) -> Result<Report, Error> {
     Ok(report)
 }
 
-/// The state named `name` (else `StartAt`), searched in the top level, then in branches
-/// and Map processors.
-fn find_state(machine: &Arc<Machine>, name: Option<&str>) -> Result<(Arc<Machine>, StateId), Error> {
+/// The state named `name` (else `StartAt`) and the machine it is in, searched in the top
+/// level, then in branches and Map processors.
+pub fn locate(definition: &StateMachine, name: Option<&str>) -> Result<(Arc<Machine>, StateId), Error> {
+    let machine = &definition.machine;
     let Some(name) = name else { return Ok((machine.clone(), machine.start_at)) };
     search(machine, name).ok_or_else(|| {
         Error::Validation(format!("State with name '{name}' was not found in the state machine definition."))

@@ -53,13 +53,8 @@ pub async fn test_state<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let retries = retrier_retry_count(request)?;
 
     let machine = parse_definition(definition, state_name)?;
-    let state_is_task = {
-        let found = match state_name {
-            Some(name) => machine.machine.find(name).map(|id| &machine.machine.states[id]),
-            None => Some(&machine.machine.states[machine.machine.start_at]),
-        };
-        found.is_some_and(|s| matches!(s.kind, asl::Kind::Task(_)))
-    };
+    let state_is_task = test_state::locate(&machine, state_name)
+        .is_ok_and(|(states, id)| matches!(states.states[id].kind, asl::Kind::Task(_)));
     if state_is_task && mock.is_none() && role_arn.is_none() {
         return Err(ApiError::validation("RoleArn must be specified when testing a Task state"));
     }
