@@ -156,6 +156,12 @@ async fn versions_are_snapshots_numbered_once_and_updates_keep_revisions() {
     assert!(described.get("stateMachineAliasArn").is_none());
 
     ok(addr, "DeleteStateMachineVersion", json!({"stateMachineVersionArn": v2})).await;
+    assert_eq!(
+        call(addr, "ListExecutions", json!({"stateMachineArn": v2})).await,
+        error("StateMachineDoesNotExist", &format!("State Machine Does Not Exist: '{v2}'"))
+    );
+    let on_v1 = ok(addr, "ListExecutions", json!({"stateMachineArn": v1})).await;
+    assert_eq!(on_v1["executions"][0]["stateMachineVersionArn"], v1.as_str());
     ok(addr, "UpdateStateMachine", json!({"stateMachineArn": MACHINE, "definition": pass("three")})).await;
     let v3 = ok(addr, "PublishStateMachineVersion", json!({"stateMachineArn": MACHINE})).await;
     assert_eq!(v3["stateMachineVersionArn"], format!("{MACHINE}:3"), "a deleted number is not reused");

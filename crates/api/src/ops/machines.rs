@@ -260,7 +260,7 @@ pub(crate) fn describe_details(reply: &mut Value, definition: &str, configuratio
 }
 
 pub async fn describe_state_machine<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     let target = MachineArn::parse(arn)?;
     let store = api.runtime.store();
     let m = store.state_machine(target.machine()).await?.ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
@@ -313,7 +313,7 @@ pub async fn list_state_machines<S: Store>(api: &Api<S>, request: &Request) -> R
 }
 
 pub async fn delete_state_machine<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     check_arn(arn, "stateMachine")?;
     // AWS answers success for a state machine that does not exist. Its versions and
     // aliases go with it.
