@@ -47,6 +47,15 @@ fn configuration(request: &Request, current: &str, violations: &mut Violations) 
         violations.one_of(level, "loggingConfiguration.level", &["ALL", "ERROR", "FATAL", "OFF"]);
         let include = optional_bool(logging, "includeExecutionData")?.unwrap_or(false);
         let mut stored = json!({"level": level, "includeExecutionData": include});
+        let destinations = optional_list(logging, "destinations")?.map_or(0, Vec::len);
+        // Logging needs one place to log to (as AWS words it, in CloudFormation's reports).
+        let valid_level = ["ALL", "ERROR", "FATAL"].contains(&level);
+        if (valid_level && destinations != 1) || destinations > 1 {
+            return Err(ApiError::new(
+                "InvalidLoggingConfiguration",
+                "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+            ));
+        }
         if let Some(destinations) = optional_list(logging, "destinations")?.filter(|d| !d.is_empty()) {
             stored["destinations"] = Value::Array(destinations.clone());
         }
