@@ -314,3 +314,12 @@ pub fn add_started_through(reply: &mut Value, execution: &store::Execution) {
         reply["stateMachineAliasArn"] = json!(alias);
     }
 }
+
+/// A required string member of `min..=max` characters (AWS's `Arn`: 1 to 256).
+pub fn required_within<'a>(request: &'a Request, field: &str, min: usize, max: usize) -> Result<&'a str, ApiError> {
+    let value = required_string(request, field)?;
+    let mut violations = Violations::default();
+    violations.length(value, field, min, max);
+    violations.finish()?;
+    Ok(value)
+}

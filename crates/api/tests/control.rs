@@ -156,6 +156,12 @@ async fn versions_are_snapshots_numbered_once_and_updates_keep_revisions() {
     assert!(described.get("stateMachineAliasArn").is_none());
 
     ok(addr, "DeleteStateMachineVersion", json!({"stateMachineVersionArn": v2})).await;
+    assert_eq!(
+        call(addr, "ListExecutions", json!({"stateMachineArn": v2})).await,
+        error("StateMachineDoesNotExist", &format!("State Machine Does Not Exist: '{v2}'"))
+    );
+    let on_v1 = ok(addr, "ListExecutions", json!({"stateMachineArn": v1})).await;
+    assert_eq!(on_v1["executions"][0]["stateMachineVersionArn"], v1.as_str());
     ok(addr, "UpdateStateMachine", json!({"stateMachineArn": MACHINE, "definition": pass("three")})).await;
     let v3 = ok(addr, "PublishStateMachineVersion", json!({"stateMachineArn": MACHINE})).await;
     assert_eq!(v3["stateMachineVersionArn"], format!("{MACHINE}:3"), "a deleted number is not reused");
@@ -322,4 +328,53 @@ async fn an_oversized_request_is_refused_before_any_work() {
     assert_eq!((status, reply["__type"].as_str()), (413, Some("RequestEntityTooLargeException")), "{reply}");
     let listed = ok(addr, "ListStateMachines", json!({})).await;
     assert_eq!(listed["stateMachines"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logging_and_tracing_configurations_are_kept_and_checked() {
+    let addr = serve().await;
+    let base = json!({"name": "m", "definition": pass("x"), "roleArn": ROLE});
+    let mut no_destination = base.clone();
+    no_destination["loggingConfiguration"] = json!({"level": "ALL"});
+    assert_eq!(
+        call(addr, "CreateStateMachine", no_destination).await,
+        error(
+            "InvalidLoggingConfiguration",
+            "Invalid Logging Configuration: Must specify exactly one Log Destination."
+        )
+    );
+    let mut bad_level = base.clone();
+    bad_level["loggingConfiguration"] = json!({"level": "LOUD"});
+    assert_eq!(
+        call(addr, "CreateStateMachine", bad_level).await,
+        error(
+            "ValidationException",
+            "1 validation error detected: Value 'LOUD' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]"
+        )
+    );
+    let group =
+        json!([{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}]);
+    let mut logged = base.clone();
+    logged["loggingConfiguration"] = json!({"level": "ERROR", "includeExecutionData": true, "destinations": group});
+    logged["tracingConfiguration"] = json!({"enabled": true});
+    ok(addr, "CreateStateMachine", logged.clone()).await;
+    ok(addr, "CreateStateMachine", logged).await;
+    assert_eq!(
+        call(addr, "CreateStateMachine", base).await.1["__type"],
+        "StateMachineAlreadyExists",
+        "the configuration is part of the machine's identity"
+    );
+    let described = ok(addr, "DescribeStateMachine", json!({"stateMachineArn": MACHINE})).await;
+    assert_eq!(
+        described["loggingConfiguration"],
+        json!({"level": "ERROR", "includeExecutionData": true, "destinations": group})
+    );
+    assert_eq!(described["tracingConfiguration"], json!({"enabled": true}));
+    let updated =
+        ok(addr, "UpdateStateMachine", json!({"stateMachineArn": MACHINE, "loggingConfiguration": {"level": "OFF"}}))
+            .await;
+    assert!(updated["revisionId"].is_string(), "a new configuration is a new revision: {updated}");
+    let described = ok(addr, "DescribeStateMachine", json!({"stateMachineArn": MACHINE})).await;
+    assert_eq!(described["loggingConfiguration"], json!({"level": "OFF", "includeExecutionData": false}));
+    assert_eq!(described["tracingConfiguration"], json!({"enabled": true}), "tracing stays as it was");
 }

@@ -221,7 +221,7 @@ pub async fn delete_state_machine_alias<S: Store>(api: &Api<S>, request: &Reques
 }
 
 pub async fn list_state_machine_aliases<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     let page_request = page(request, TOKEN_LENGTH)?;
     check_arn(arn, "stateMachine")?;
     let store = api.runtime.store();

@@ -1,7 +1,7 @@
 //! The execution operations: start, stop, describe, list, history.
 
 use super::machines::{describe_details, machine};
-use super::versions::start_through;
+use super::versions::{check_qualified, start_through};
 use crate::request::*;
 use crate::{Api, ApiError};
 use runtime::StartRequest;
@@ -164,6 +164,7 @@ pub async fn describe_state_machine_for_execution<S: Store>(api: &Api<S>, reques
 pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
     let target = MachineArn::parse(machine_arn)?;
+    check_qualified(api, &target, machine_arn).await?;
     if machine(api, target.machine()).await?.kind == Kind::Express {
         return Err(ApiError::new(
             "StateMachineTypeNotSupported",

@@ -47,6 +47,15 @@ fn configuration(request: &Request, current: &str, violations: &mut Violations) 
         violations.one_of(level, "loggingConfiguration.level", &["ALL", "ERROR", "FATAL", "OFF"]);
         let include = optional_bool(logging, "includeExecutionData")?.unwrap_or(false);
         let mut stored = json!({"level": level, "includeExecutionData": include});
+        let destinations = optional_list(logging, "destinations")?.map_or(0, Vec::len);
+        // Logging needs one place to log to (as AWS words it, in CloudFormation's reports).
+        let valid_level = ["ALL", "ERROR", "FATAL"].contains(&level);
+        if (valid_level && destinations != 1) || destinations > 1 {
+            return Err(ApiError::new(
+                "InvalidLoggingConfiguration",
+                "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+            ));
+        }
         if let Some(destinations) = optional_list(logging, "destinations")?.filter(|d| !d.is_empty()) {
             stored["destinations"] = Value::Array(destinations.clone());
         }
@@ -260,7 +269,7 @@ pub(crate) fn describe_details(reply: &mut Value, definition: &str, configuratio
 }
 
 pub async fn describe_state_machine<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     let target = MachineArn::parse(arn)?;
     let store = api.runtime.store();
     let m = store.state_machine(target.machine()).await?.ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
@@ -313,7 +322,7 @@ pub async fn list_state_machines<S: Store>(api: &Api<S>, request: &Request) -> R
 }
 
 pub async fn delete_state_machine<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     check_arn(arn, "stateMachine")?;
     // AWS answers success for a state machine that does not exist. Its versions and
     // aliases go with it.

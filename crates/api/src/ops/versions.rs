@@ -52,7 +52,7 @@ pub async fn publish_state_machine_version<S: Store>(api: &Api<S>, request: &Req
 }
 
 pub async fn list_state_machine_versions<S: Store>(api: &Api<S>, request: &Request) -> Reply {
-    let arn = required_string(request, "stateMachineArn")?;
+    let arn = required_within(request, "stateMachineArn", 1, 256)?;
     let page_request = page(request, TOKEN_LENGTH)?;
     check_arn(arn, "stateMachine")?;
     let page = api.runtime.store().list_versions(arn, page_request).await?;
@@ -117,4 +117,18 @@ pub(crate) async fn start_through<S: Store>(
         None => version.arn.clone(),
     };
     Ok(Some(runtime::Through { definition: version.definition, role_arn: version.role_arn, started_through }))
+}
+
+/// `StateMachineDoesNotExist` unless the version or alias a qualified ARN names exists.
+pub(crate) async fn check_qualified<S: Store>(api: &Api<S>, target: &MachineArn, arn: &str) -> Result<(), ApiError> {
+    let store = api.runtime.store();
+    let exists = match target {
+        MachineArn::Machine(_) => true,
+        MachineArn::Version { .. } => store.version(arn).await?.is_some(),
+        MachineArn::Alias { .. } => store.alias(arn).await?.is_some(),
+    };
+    match exists {
+        true => Ok(()),
+        false => Err(ApiError::state_machine_does_not_exist(arn)),
+    }
 }
