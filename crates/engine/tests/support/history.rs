@@ -89,8 +89,24 @@ pub fn details(event: &HistoryEvent) -> Value {
                 put("timeoutInSeconds", json!(t));
             }
         }
-        Details::LambdaFunctionSucceeded { output } => put("output", output.clone()),
-        Details::LambdaFunctionFailed { error, cause } | Details::LambdaFunctionTimedOut { error, cause } => {
+        Details::ActivityScheduled { resource, input, timeout_seconds, heartbeat_seconds } => {
+            put("resource", json!(resource));
+            put("input", input.clone());
+            if let Some(t) = timeout_seconds {
+                put("timeoutInSeconds", json!(t));
+            }
+            if let Some(h) = heartbeat_seconds {
+                put("heartbeatInSeconds", json!(h));
+            }
+        }
+        Details::ActivityStarted { worker_name } => put("workerName", json!(worker_name)),
+        Details::LambdaFunctionSucceeded { output } | Details::ActivitySucceeded { output } => {
+            put("output", output.clone())
+        }
+        Details::LambdaFunctionFailed { error, cause }
+        | Details::LambdaFunctionTimedOut { error, cause }
+        | Details::ActivityFailed { error, cause }
+        | Details::ActivityTimedOut { error, cause } => {
             if let Some(e) = opt(error) {
                 put("error", e);
             }
