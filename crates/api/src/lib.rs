@@ -41,11 +41,13 @@ impl Default for Config {
 pub struct Api<S: Store> {
     pub runtime: Arc<Runtime<S>>,
     pub config: Config,
+    /// State machines by ARN for starts; emptied after any operation that may change one.
+    pub machines: ops::MachineCache,
 }
 
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.
 pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
-    let api = Arc::new(Api { runtime, config });
+    let api = Arc::new(Api { runtime, config, machines: ops::MachineCache::default() });
     Router::new().route("/", post(handle::<S>)).with_state(api)
 }
 
@@ -69,7 +71,7 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
     let request = parse_body(body)?;
     let r = &request;
     ops::reject_express_arn(action, r)?;
-    match action {
+    let reply = match action {
         "CreateStateMachine" => ops::create_state_machine(api, r).await,
         "DescribeStateMachine" => ops::describe_state_machine(api, r).await,
         "ListStateMachines" => ops::list_state_machines(api, r).await,
@@ -82,7 +84,9 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "ListExecutions" => ops::list_executions(api, r).await,
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
-    }
+    };
+    api.machines.after(action);
+    reply
 }
 
 fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
