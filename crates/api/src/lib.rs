@@ -45,11 +45,13 @@ impl Default for Config {
 pub struct Api<S: Store> {
     pub runtime: Arc<Runtime<S>>,
     pub config: Config,
+    /// State machines by ARN for starts; emptied after any operation that may change one.
+    pub machines: ops::MachineCache,
 }
 
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.
 pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
-    let api = Arc::new(Api { runtime, config });
+    let api = Arc::new(Api { runtime, config, machines: ops::MachineCache::default() });
     Router::new().route("/", post(handle::<S>)).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)).with_state(api)
 }
 
@@ -86,7 +88,7 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
     let request = parse_body(body)?;
     let r = &request;
     ops::reject_express_arn(action, r)?;
-    match action {
+    let reply = match action {
         "CreateStateMachine" => ops::create_state_machine(api, r).await,
         "DescribeStateMachine" => ops::describe_state_machine(api, r).await,
         "ListStateMachines" => ops::list_state_machines(api, r).await,
@@ -125,7 +127,9 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "ListMapRuns" => ops::list_map_runs(api, r).await,
         "UpdateMapRun" => ops::update_map_run(api, r).await,
         _ => Err(ApiError::new("UnknownOperationException", "")),
-    }
+    };
+    api.machines.after(action);
+    reply
 }
 
 fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {

@@ -188,6 +188,15 @@ async fn start_sync_execution_refuses_standard_machines_and_bad_requests() {
     assert_eq!((status, reply["__type"].as_str()), (400, Some("InvalidExecutionInput")), "{reply}");
     let (status, reply) = call(addr, "StartSyncExecution", json!({"stateMachineArn": express, "name": "a b"})).await;
     assert_eq!((status, reply), (400, json!({"__type": "InvalidName", "message": "Invalid Name: 'a b'"})));
+
+    // A deleted machine no longer starts, though it was just started (and cached).
+    assert_eq!(start_sync(addr, &express, "{}").await["status"], json!("SUCCEEDED"));
+    let (status, _) = call(addr, "DeleteStateMachine", json!({"stateMachineArn": express})).await;
+    assert_eq!(status, 200);
+    let (status, reply) = call(addr, "StartSyncExecution", json!({"stateMachineArn": express})).await;
+    assert_eq!((status, reply["__type"].as_str()), (400, Some("StateMachineDoesNotExist")), "{reply}");
+    let (status, reply) = call(addr, "StartExecution", json!({"stateMachineArn": express})).await;
+    assert_eq!((status, reply["__type"].as_str()), (400, Some("StateMachineDoesNotExist")), "{reply}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,75 @@ use crate::request::*;
 use crate::{Api, ApiError};
 use runtime::{ExpressRequest, SyncResult};
 use serde_json::{json, Map, Value};
-use store::{ExecutionStatus, Kind, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use store::{ExecutionStatus, Kind, StateMachine, Store};
+
+/// State machines by ARN, so that starting an execution does not read the store each time
+/// (a StartSyncExecution is otherwise mostly that read). Every operation that may change a
+/// state machine empties it when it has run ([`MachineCache::after`]); a lookup that raced
+/// with such an operation does not put its answer in. Another node sharing the store may
+/// change a machine too, so an entry is trusted for [`FRESH_FOR`] only.
+#[derive(Default)]
+pub struct MachineCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    generation: u64,
+    machines: HashMap<String, (Instant, Arc<StateMachine>)>,
+}
+
+/// How long a cached machine is used without reading the store again.
+const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// At most this many machines are kept; past it the cache starts again.
+const MAX_CACHED: usize = 1024;
+
+/// Operations that change no state machine (by their name's prefix).
+const READ_ONLY: [&str; 9] = ["Describe", "List", "Get", "Start", "Send", "Stop", "Validate", "Test", "Redrive"];
+
+impl MachineCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Called after each operation: one that may have changed a state machine (created,
+    /// updated, deleted, published, tagged...) empties the cache.
+    pub fn after(&self, action: &str) {
+        if READ_ONLY.iter().any(|prefix| action.starts_with(prefix)) {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.machines.clear();
+    }
+}
+
+/// The state machine `arn`, from the cache or the store (`StateMachineDoesNotExist`).
+async fn cached_machine<S: Store>(api: &Api<S>, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
+    let generation = {
+        let inner = api.machines.lock();
+        if let Some((read, found)) = inner.machines.get(arn) {
+            if read.elapsed() < FRESH_FOR {
+                return Ok(Arc::clone(found));
+            }
+        }
+        inner.generation
+    };
+    let read = Instant::now();
+    let found = Arc::new(machine(api, arn).await?);
+    let mut inner = api.machines.lock();
+    if inner.generation == generation {
+        if inner.machines.len() >= MAX_CACHED {
+            inner.machines.clear();
+        }
+        inner.machines.insert(arn.to_string(), (read, Arc::clone(&found)));
+    }
+    Ok(found)
+}
 
 /// AWS bills EXPRESS executions in 64 MB steps of memory and 100 ms steps of duration.
 const BILLED_MEMORY_MB: u64 = 64;
@@ -25,7 +93,7 @@ pub async fn start_sync_execution<S: Store>(api: &Api<S>, request: &Request) -> 
             )))
         }
     };
-    let machine = machine(api, machine_arn).await?;
+    let machine = cached_machine(api, machine_arn).await?;
     if machine.kind != Kind::Express {
         return Err(type_not_supported());
     }
@@ -42,7 +110,7 @@ pub async fn start_if_express<S: Store>(
     name: &str,
     input: &str,
 ) -> Result<Option<Value>, ApiError> {
-    let machine = machine(api, machine_arn).await?;
+    let machine = cached_machine(api, machine_arn).await?;
     if machine.kind != Kind::Express {
         return Ok(None);
     }
