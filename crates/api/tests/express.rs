@@ -99,7 +99,8 @@ async fn start_sync_execution_answers_the_whole_result_in_aws_shape() {
     let definition = json!({"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Parameters": {"got.$": "$.x", "name.$": "$$.Execution.Name"}, "End": true}}});
     let machine = create(addr, "hello", "EXPRESS", definition).await;
-    let request = json!({"stateMachineArn": machine, "name": "run-1", "input": "{\"x\": 7}"});
+    let request =
+        json!({"stateMachineArn": machine, "name": "run-1", "input": "{\"x\": 7}", "traceHeader": "Root=1-abc"});
     let (status, reply) = call_host(addr, "sync-localhost", "StartSyncExecution", request).await;
     assert_eq!(status, 200, "{reply}");
 
@@ -118,6 +119,7 @@ async fn start_sync_execution_answers_the_whole_result_in_aws_shape() {
     assert!(seconds(&reply["stopDate"]) >= seconds(&reply["startDate"]));
     assert_eq!(reply["billingDetails"], json!({"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}));
     assert!(reply.get("error").is_none() && reply.get("cause").is_none(), "{reply}");
+    assert_eq!(reply["traceHeader"], json!("Root=1-abc"));
 
     // Two starts with the same name are two executions (EXPRESS names are not unique).
     let again = call_host(

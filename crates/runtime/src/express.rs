@@ -8,8 +8,9 @@
 
 use crate::{now_millis, seed, Error, Invoker, Shared, TaskCall, TaskResult};
 use engine::{Command, Event, Execution, ExecutionInfo, Status, Step, TaskId, TimerId};
+use std::any::Any;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use store::ExecutionStatus;
 use tokio::task::{AbortHandle, JoinSet};
@@ -109,8 +110,10 @@ impl Prepared {
         ExpressStart { execution_arn: info.execution_arn.clone(), started: info.start_time }
     }
 
-    /// Runs the execution to its end.
-    pub(crate) async fn run(self, invoker: Arc<dyn Invoker>) -> SyncResult {
+    /// Runs the execution to its end; when `alive` is given, stops early (with what it has so
+    /// far) once nothing holds it any more: a background execution does not outlive its
+    /// runtime, as a crash would end it.
+    pub(crate) async fn run(self, invoker: Arc<dyn Invoker>, alive: Option<Weak<dyn Any + Send + Sync>>) -> SyncResult {
         let Prepared { execution, commands, deadline, input } = self;
         let mut run = Run {
             execution,
@@ -120,6 +123,7 @@ impl Prepared {
             fire_at: HashMap::new(),
             tasks: None,
             running: HashMap::new(),
+            alive,
         };
         run.last_now = run.execution.info().start_time;
         let timed_out = run.drive(commands, deadline).await;
@@ -140,7 +144,12 @@ struct Run {
     tasks: Option<JoinSet<TaskResult>>,
     /// The engine's id of each running task, by tokio's task id, and its abort handle.
     running: HashMap<tokio::task::Id, (TaskId, AbortHandle)>,
+    /// The runtime of a background execution, looked at every [`LIVENESS_CHECK`].
+    alive: Option<Weak<dyn Any + Send + Sync>>,
 }
+
+/// How often a background execution checks that its runtime still exists.
+const LIVENESS_CHECK: Duration = Duration::from_secs(1);
 
 impl Run {
     /// Carries out `commands` and feeds back what they cause until the execution ends;
@@ -154,7 +163,14 @@ impl Run {
             }
             let next_timer = self.timers.first().map(|(at, _)| *at);
             let wake_ms = next_timer.map_or(deadline, |at| at.min(deadline));
-            let wake = Instant::now() + Duration::from_millis((wake_ms - now_millis()).max(0) as u64);
+            if self.alive.as_ref().is_some_and(|alive| alive.strong_count() == 0) {
+                return true;
+            }
+            let mut wait = Duration::from_millis((wake_ms - now_millis()).max(0) as u64);
+            if self.alive.is_some() {
+                wait = wait.min(LIVENESS_CHECK);
+            }
+            let wake = Instant::now() + wait;
             let finished = match self.tasks.as_mut().filter(|t| !t.is_empty()) {
                 Some(tasks) => tokio::time::timeout_at(wake, tasks.join_next_with_id()).await.ok().flatten(),
                 None => {
@@ -174,7 +190,7 @@ impl Run {
                             Some(Event::TimerFired { timer })
                         }
                         _ if now >= deadline => return true,
-                        _ => None, // woken a little early: sleep again
+                        _ => None, // woken before anything is due: look again
                     }
                 }
             };

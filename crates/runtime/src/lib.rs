@@ -284,15 +284,17 @@ impl<S: Store> Runtime<S> {
         request: ExpressRequest,
     ) -> Result<SyncResult, Error> {
         let prepared = express::prepare(&self.shared, machine, request)?;
-        Ok(prepared.run(Arc::clone(&self.shared.invoker)).await)
+        Ok(prepared.run(Arc::clone(&self.shared.invoker), None).await)
     }
 
     /// Starts an EXPRESS execution of `machine` in memory and returns at once; it runs in the
-    /// background to its end (at most `request.max_duration`), and nothing is stored.
+    /// background to its end (at most `request.max_duration`, and no longer than this
+    /// runtime), and nothing is stored.
     pub fn start_express(&self, machine: &store::StateMachine, request: ExpressRequest) -> Result<ExpressStart, Error> {
         let prepared = express::prepare(&self.shared, machine, request)?;
         let start = prepared.start();
-        tokio::spawn(prepared.run(Arc::clone(&self.shared.invoker)));
+        let alive = Arc::downgrade(&self.shared) as std::sync::Weak<dyn std::any::Any + Send + Sync>;
+        tokio::spawn(prepared.run(Arc::clone(&self.shared.invoker), Some(alive)));
         Ok(start)
     }
 

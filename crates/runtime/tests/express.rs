@@ -128,3 +128,16 @@ async fn bad_input_is_an_error_not_a_run() {
     let error = runtime.start_sync(&m, ExpressRequest::new("e".into(), "{".into())).await.unwrap_err();
     assert!(matches!(error, runtime::Error::Input(_)), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_background_execution_ends_with_its_runtime() {
+    let invoker = Arc::new(Counting::default());
+    let runtime = runtime(invoker.clone());
+    let definition = json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 2, "Next": "T"},
+        "T": {"Type": "Task", "Resource": LAMBDA, "End": true}}});
+    runtime.start_express(&machine("gone", definition), ExpressRequest::new("e".into(), "{}".into())).unwrap();
+    drop(runtime);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(invoker.calls.load(Ordering::SeqCst), 0, "the execution ran on after its runtime was dropped");
+}

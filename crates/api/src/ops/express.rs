@@ -97,8 +97,13 @@ pub async fn start_sync_execution<S: Store>(api: &Api<S>, request: &Request) -> 
     if machine.kind != Kind::Express {
         return Err(type_not_supported());
     }
+    let trace_header = optional_string(request, "traceHeader")?.map(str::to_string);
     let result = api.runtime.start_sync(&machine, ExpressRequest::new(name, input)).await.map_err(runtime_error)?;
-    Ok(sync_reply(result, metadata_only))
+    let mut reply = sync_reply(result, metadata_only);
+    if let (Some(trace), Value::Object(map)) = (trace_header, &mut reply) {
+        map.insert("traceHeader".into(), Value::String(trace));
+    }
+    Ok(reply)
 }
 
 /// `StartExecution` on an EXPRESS machine: runs it in memory and answers its express ARN;
