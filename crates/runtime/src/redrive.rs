@@ -82,7 +82,9 @@ impl<S: Store> Runtime<S> {
         let store = &shared.store;
         let now = now_millis();
         if let Some(token) = client_token {
-            if let Some(date) = shared.redrive_tokens.lock().unwrap_or_else(|e| e.into_inner()).get(execution_arn, token, now) {
+            if let Some(date) =
+                shared.redrive_tokens.lock().unwrap_or_else(|e| e.into_inner()).get(execution_arn, token, now)
+            {
                 return Ok(date);
             }
         }
@@ -104,7 +106,8 @@ impl<S: Store> Runtime<S> {
             return Err(Error::NotRedrivable(reason));
         }
         let node = &shared.options.node;
-        let mut commit = driver::commit(&execution, node, (record.next_event_id, record.next_seq), &Event::Redriven, now, &step);
+        let mut commit =
+            driver::commit(&execution, node, (record.next_event_id, record.next_seq), &Event::Redriven, now, &step);
         let lease = Lease { node: node.clone(), until: now + shared.options.lease_ms };
         commit.redrive = Some(Redrive { date: now, lease: Some(lease) });
         let next_event_id = commit.next_event_id();

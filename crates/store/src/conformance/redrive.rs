@@ -30,7 +30,10 @@ pub async fn redrive_reopens_a_closed_execution<S: Store>(store: &S) {
     let e = started(store, &m, &["e"]).await.remove(0);
     store.commit(close(&e, ExecutionStatus::Failed, 50)).await.expect("fail");
     let failed = reload(store, &e.arn).await;
-    assert_eq!((failed.status, failed.stopped, failed.error.as_deref()), (ExecutionStatus::Failed, Some(50), Some("E")));
+    assert_eq!(
+        (failed.status, failed.stopped, failed.error.as_deref()),
+        (ExecutionStatus::Failed, Some(50), Some("E"))
+    );
 
     let mut commit = redrive(&failed, "n1", 100);
     commit.tasks.push(task(&e.arn, 4, "arn:aws:lambda:us-east-1:123456789012:function:f"));
