@@ -102,6 +102,7 @@ async fn dispatch<S: Store>(api: &Api<S>, headers: &HeaderMap, body: &[u8]) -> R
         "GetExecutionHistory" => ops::get_execution_history(api, r).await,
         "TestState" => ops::test_state(api, r).await,
         "StopExecution" => ops::stop_execution(api, r).await,
+        "RedriveExecution" => ops::redrive_execution(api, r).await,
         "SendTaskSuccess" => ops::send_task_success(api, r).await,
         "SendTaskFailure" => ops::send_task_failure(api, r).await,
         "SendTaskHeartbeat" => ops::send_task_heartbeat(api, r).await,

@@ -38,6 +38,24 @@ fn iteration(name: &str, index: usize) -> Value {
     json!({ "name": name, "index": index })
 }
 
+/// Adds to `executionStartedEventDetails` (as JSON text) the version and alias ARNs of an
+/// execution started through them: `started_through` is [`store::Execution::started_through`]
+/// (the version ARN, then the alias ARN after a space). The engine knows no versions, so the
+/// runtime adds them when it stores the event.
+pub fn add_started_through(details_json: &str, started_through: &str) -> String {
+    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(details_json) else {
+        return details_json.to_string();
+    };
+    let mut arns = started_through.split(' ');
+    if let Some(alias) = arns.nth(1) {
+        object.insert("stateMachineAliasArn".into(), Value::String(alias.to_string()));
+    }
+    if let Some(version) = started_through.split(' ').next().filter(|v| !v.is_empty()) {
+        object.insert("stateMachineVersionArn".into(), Value::String(version.to_string()));
+    }
+    Value::Object(object).to_string()
+}
+
 /// The `<xxx>EventDetails` key and object of an event, or None for types that have none
 /// (`ParallelStateStarted`, `MapStateSucceeded`, `TaskStateAborted`, ...).
 pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {

@@ -12,11 +12,13 @@ mod driver;
 mod express;
 pub mod history;
 mod recover;
+mod redrive;
 mod signals;
 
 pub use codec::{decode_event, encode_event, history_record};
 pub use express::{ExpressRequest, ExpressStart, SyncResult};
 pub use recover::replay;
+pub use redrive::not_redrivable;
 pub use signals::ActivityTask;
 
 use driver::Driver;
@@ -87,6 +89,9 @@ pub enum Error {
     /// `SendTaskSuccess` output that is not JSON.
     #[error("invalid task output: {0}")]
     Output(String),
+    /// `RedriveExecution` refused, with AWS's reason.
+    #[error("{0}")]
+    NotRedrivable(String),
     /// The system's random source failed.
     #[error("no randomness: {0}")]
     Random(String),
@@ -141,6 +146,8 @@ pub(crate) struct Shared<S> {
     pub(crate) activities: Mutex<HashMap<String, Arc<Notify>>>,
     /// Parsed definitions by type and text, so that a start does not parse again.
     machines: Mutex<HashMap<(store::Kind, String), Arc<asl::StateMachine>>>,
+    /// The client tokens of recent redrives (`RedriveExecution`'s idempotency).
+    redrive_tokens: Mutex<redrive::Tokens>,
 }
 
 /// A running driver: to stop it, and to tell it that signals wait in the store.
@@ -188,6 +195,7 @@ impl<S: Store> Runtime<S> {
             drivers: Mutex::default(),
             activities: Mutex::default(),
             machines: Mutex::default(),
+            redrive_tokens: Mutex::default(),
         });
         let lease_loop = tokio::spawn(lease_loop(Arc::clone(&shared)));
         let signal_loop = tokio::spawn(signals::poll_loop(Arc::clone(&shared)));
@@ -236,7 +244,10 @@ impl<S: Store> Runtime<S> {
         let mut step = Step::default();
         execution.apply(event.clone(), now, &mut step);
         let node = &shared.options.node;
-        let commit = driver::commit(&execution, node, (1, 0), &event, now, &step);
+        let mut commit = driver::commit(&execution, node, (1, 0), &event, now, &step);
+        if let (Some(through), Some(started)) = (&started_through, commit.history.first_mut()) {
+            started.details_json = history::add_started_through(&started.details_json, through);
+        }
         let next_event_id = commit.next_event_id();
         let record = store::Execution {
             arn: execution_arn.clone(),
@@ -258,6 +269,8 @@ impl<S: Store> Runtime<S> {
             next_event_id: 1,
             next_seq: 0,
             lease: Some(Lease { node: node.clone(), until: now + shared.options.lease_ms }),
+            redrive_count: 0,
+            redrive_date: None,
         };
         let created = shared.store.start_execution(Start { execution: record, commit }).await?;
         if created.created && *execution.status() == engine::Status::Running {

@@ -70,6 +70,7 @@ async fn a_sync_execution_runs_tasks_and_parallel_branches_and_stores_nothing() 
         .list_executions(ExecutionQuery {
             state_machine_arn: None,
             status: None,
+            redriven: None,
             page: PageRequest { cursor: None, limit: 100 },
         })
         .await

@@ -3,6 +3,7 @@
 //! read through separate connections.
 
 mod read;
+mod redrive;
 mod schema;
 mod signals;
 #[cfg(test)]

@@ -60,7 +60,8 @@ fn activity(row: &Row<'_>) -> rusqlite::Result<(u64, Activity)> {
 }
 
 const EXECUTION_COLUMNS: &str = "seq, arn, state_machine_arn, started_through, name, kind, status, input, output, \
-     error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, lease_until, task_secret";
+     error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, lease_until, task_secret, \
+     redrive_count, redrive_date";
 
 fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
     let lease_node: Option<String> = row.get(18)?;
@@ -87,6 +88,8 @@ fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
             next_event_id: row.get(16)?,
             next_seq: row.get(17)?,
             lease: lease_node.map(|node| Lease { node, until: lease_until.unwrap_or(i64::MIN) }),
+            redrive_count: row.get(21)?,
+            redrive_date: row.get(22)?,
         },
     ))
 }
@@ -162,12 +165,12 @@ pub fn executions(conn: &Connection, query: &ExecutionQuery) -> Result<Page<Exec
     let sql = format!(
         "SELECT {EXECUTION_COLUMNS} FROM executions \
          WHERE seq < ?1 AND (?2 IS NULL OR state_machine_arn = ?2) AND (?3 IS NULL OR status = ?3) \
-         ORDER BY seq DESC LIMIT ?4"
+         AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY seq DESC LIMIT ?4"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let before = position(&query.page)?.unwrap_or(i64::MAX);
     let status = query.status.map(|s| s.name());
-    let args = params![before, query.state_machine_arn, status, limit(&query.page)];
+    let args = params![before, query.state_machine_arn, status, limit(&query.page), query.redriven];
     let rows = stmt.query_map(args, execution).map_err(backend)?;
     Ok(cut(rows.collect::<rusqlite::Result<_>>().map_err(backend)?, query.page.size()))
 }

@@ -106,6 +106,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 3: versions, aliases (see versions.rs).
     crate::versions::SCHEMA,
+    // 4: redrive counts and dates (see redrive.rs).
+    crate::redrive::SCHEMA,
 ];
 
 /// The schema version this build writes.

@@ -192,6 +192,9 @@ fn write_commit(conn: &Connection, execution: i64, next_seq: u64, commit: &Commi
         finish.execute(params![execution, id, TaskState::Finished.name()]).map_err(backend)?;
     }
     crate::signals::consume(conn, execution, commit)?;
+    if let Some(redrive) = &commit.redrive {
+        crate::redrive::reopen(conn, execution, redrive)?;
+    }
     let (next_event_id, next_seq) = (commit.next_event_id(), commit.next_seq(next_seq));
     match &commit.status {
         None => conn

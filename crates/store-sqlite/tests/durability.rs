@@ -61,3 +61,46 @@ fn the_schema_version_is_recorded_and_checked() {
         Ok(_) => panic!("a newer schema must be refused"),
     }
 }
+
+/// A database written before redrive (schema 3) gets migration 4 on open: its executions
+/// read as never redriven, and can be redriven.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_3_database_gains_redrive_columns() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("old.db");
+    let m = machine("m");
+    let arn = {
+        let store = SqliteStore::open(&path, Options::default()).expect("open");
+        let e = started(&store, &m, &["e"]).await.remove(0);
+        let mut fail = step(&e, 1, 10);
+        fail.status = Some(store::StatusChange {
+            status: store::ExecutionStatus::Failed,
+            output: None,
+            error: Some("E".into()),
+            cause: None,
+            stopped: Some(10),
+        });
+        store.commit(fail).await.expect("fail");
+        e.arn
+    };
+    // Back to schema 3, as an older build left it.
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    conn.execute_batch(
+        "ALTER TABLE executions DROP COLUMN redrive_count; ALTER TABLE executions DROP COLUMN redrive_date; \
+         PRAGMA user_version = 3;",
+    )
+    .expect("downgrade");
+    drop(conn);
+    assert_eq!(SCHEMA_VERSION, 4);
+    let store = SqliteStore::open(&path, Options::default()).expect("migrate");
+    let failed = reload(&store, &arn).await;
+    assert_eq!((failed.status, failed.redrive_count, failed.redrive_date), (store::ExecutionStatus::Failed, 0, None));
+    let mut redrive = step(&failed, 1, 20);
+    redrive.redrive = Some(store::Redrive { date: 20, lease: None });
+    store.commit(redrive).await.expect("redrive");
+    let redriven = reload(&store, &arn).await;
+    assert_eq!(
+        (redriven.status, redriven.redrive_count, redriven.redrive_date),
+        (store::ExecutionStatus::Running, 1, Some(20))
+    );
+}

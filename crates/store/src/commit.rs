@@ -28,6 +28,20 @@ pub struct Commit {
     /// Ids of this execution's [`crate::Signal`]s consumed by this commit (removed from the
     /// inbox with it). A signal that is not waiting for this execution is [`Error::Conflict`].
     pub signals_consumed: Vec<u64>,
+    /// The commit reopens a closed execution (`RedriveExecution`): see [`Redrive`].
+    pub redrive: Option<Redrive>,
+}
+
+/// A redrive: the execution, FAILED, TIMED_OUT or ABORTED as stored (else
+/// [`Error::Conflict`]), is RUNNING again, its stop date, output, error and cause are
+/// cleared, its `redrive_count` grows by one and `redrive_date` is set, and `lease` (usually
+/// the writing node's) is taken, all with the rest of the commit (the fed `Redriven` event,
+/// its history, timers and tasks). The lease check is skipped: a closed execution has none.
+/// The concurrency guard still applies, so of two redrives from the same state one wins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redrive {
+    pub date: i64,
+    pub lease: Option<crate::Lease>,
 }
 
 /// A new status and what comes with it.
@@ -81,12 +95,18 @@ impl Commit {
     pub fn check(&self, guard: Guard<'_>) -> Result<()> {
         let arn = &self.execution_arn;
         let conflict = |reason: String| Error::Conflict { execution_arn: arn.clone(), reason };
-        if let Some(node) = &self.node {
+        if let (Some(node), None) = (&self.node, &self.redrive) {
             if guard.lease_node != Some(node.as_str()) {
                 return Err(Error::LeaseLost { execution_arn: arn.clone(), node: node.clone() });
             }
         }
-        if guard.status != ExecutionStatus::Running {
+        let open = match self.redrive {
+            None => guard.status == ExecutionStatus::Running,
+            Some(_) => {
+                matches!(guard.status, ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted)
+            }
+        };
+        if !open {
             return Err(conflict(format!("the execution is {}", guard.status.name())));
         }
         if self.expected_next_event_id != guard.next_event_id {

@@ -16,7 +16,7 @@ mod query;
 mod record;
 mod signal;
 
-pub use commit::{Commit, Guard, Start, StatusChange};
+pub use commit::{Commit, Guard, Redrive, Start, StatusChange};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use query::{ExecutionQuery, HistoryQuery, Page, PageRequest, TimerQuery};

@@ -140,6 +140,13 @@ impl Inner {
         if let Some(execution) = self.executions.get_mut(&arn) {
             execution.next_event_id = next_event_id;
             execution.next_seq = next_seq.unwrap_or(execution.next_seq);
+            if let Some(redrive) = commit.redrive {
+                execution.status = ExecutionStatus::Running;
+                (execution.output, execution.error, execution.cause, execution.stopped) = (None, None, None, None);
+                execution.redrive_count += 1;
+                execution.redrive_date = Some(redrive.date);
+                execution.lease = redrive.lease;
+            }
             if let Some(change) = commit.status {
                 execution.status = change.status;
                 execution.output = change.output;
@@ -326,6 +333,7 @@ impl Store for MemoryStore {
             .rev()
             .filter(|(_, e)| machine.is_none_or(|m| e.state_machine_arn == m))
             .filter(|(_, e)| query.status.is_none_or(|s| e.status == s))
+            .filter(|(_, e)| query.redriven.is_none_or(|r| (e.redrive_count > 0) == r))
             .take(query.page.size() + 1)
             .map(|(k, v)| (*k, v))
             .collect();

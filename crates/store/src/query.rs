@@ -44,6 +44,9 @@ pub struct ExecutionQuery {
     pub state_machine_arn: Option<String>,
     /// Only those with this status (`statusFilter`).
     pub status: Option<ExecutionStatus>,
+    /// Only those redriven at least once (`Some(true)`, AWS's `REDRIVEN`) or never
+    /// (`Some(false)`, `NOT_REDRIVEN`): `redriveFilter`.
+    pub redriven: Option<bool>,
     pub page: PageRequest,
 }
 

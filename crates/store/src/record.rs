@@ -125,6 +125,10 @@ pub struct Execution {
     /// The sequence number the next fed event gets (0 before the first).
     pub next_seq: u64,
     pub lease: Option<Lease>,
+    /// How many times the execution was redriven (`RedriveExecution`).
+    pub redrive_count: u32,
+    /// When it was last redriven.
+    pub redrive_date: Option<i64>,
 }
 
 /// One event of an execution's history, as `GetExecutionHistory` lists it.

@@ -6,7 +6,7 @@ use crate::request::*;
 use crate::{Api, ApiError};
 use runtime::StartRequest;
 use serde_json::{json, Map, Value};
-use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, Kind, Store};
+use store::{ExecutionQuery, HistoryQuery, Kind, Store};
 
 pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
@@ -88,8 +88,6 @@ pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Re
         "startDate": timestamp(e.started),
         "input": text(&e.input),
         "inputDetails": {"included": true},
-        "redriveCount": 0,
-        "redriveStatus": "NOT_REDRIVABLE",
     });
     add_started_through(&mut reply, &e);
     if let Some(stopped) = e.stopped {
@@ -105,11 +103,7 @@ pub async fn describe_execution<S: Store>(api: &Api<S>, request: &Request) -> Re
     if let Some(cause) = &e.cause {
         reply["cause"] = json!(cause);
     }
-    let reason = match e.status {
-        ExecutionStatus::Running => "Execution is RUNNING and cannot be redriven".to_string(),
-        other => format!("Execution is {} and cannot be redriven", status_name(other)),
-    };
-    reply["redriveStatusReason"] = json!(reason);
+    super::redrive::add_redrive_status(api, &mut reply, &e).await?;
     Ok(reply)
 }
 
@@ -182,6 +176,7 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
     let query = ExecutionQuery {
         state_machine_arn: Some(target.machine().to_string()),
         status,
+        redriven: super::redrive::redrive_filter(request)?,
         page: page(request, EXECUTIONS_TOKEN_LENGTH)?,
     };
     let page = api.runtime.store().list_executions(query).await?;
@@ -204,8 +199,8 @@ pub async fn list_executions<S: Store>(api: &Api<S>, request: &Request) -> Reply
                 "name": e.name,
                 "status": status_name(e.status),
                 "startDate": timestamp(e.started),
-                "redriveCount": 0,
             });
+            super::redrive::add_redrive_count(&mut item, e);
             add_started_through(&mut item, e);
             if let Some(stopped) = e.stopped {
                 item["stopDate"] = timestamp(stopped);

@@ -8,6 +8,7 @@ mod machines;
 mod test_state;
 mod tasks;
 mod map_runs;
+mod redrive;
 mod tags;
 mod versions;
 
@@ -19,5 +20,6 @@ pub use machines::*;
 pub use test_state::*;
 pub use tasks::*;
 pub use map_runs::*;
+pub use redrive::*;
 pub use tags::*;
 pub use versions::*;

@@ -61,7 +61,7 @@ pub async fn start_is_atomic<S: Store>(store: &S) {
         let history = HistoryQuery { execution_arn: arn, reverse: false, page: PageRequest::first(5) };
         assert!(matches!(store.history(history).await, Err(Error::NotFound { .. })));
     }
-    let all = ExecutionQuery { state_machine_arn: None, status: None, page: PageRequest::first(10) };
+    let all = ExecutionQuery { state_machine_arn: None, status: None, redriven: None, page: PageRequest::first(10) };
     assert_eq!(store.list_executions(all).await.expect("list").items, vec![]);
     // The name is still free.
     assert!(store.start_execution(start(&m, "b", "{}")).await.expect("start").created);
@@ -87,6 +87,7 @@ pub async fn executions_list_newest_first_with_filters<S: Store>(store: &S) {
     let query = |machine: Option<&str>, status, cursor, limit| ExecutionQuery {
         state_machine_arn: machine.map(str::to_string),
         status,
+        redriven: None,
         page: PageRequest { cursor, limit },
     };
     let first = store.list_executions(query(Some(&a.arn), None, None, 2)).await.expect("list");

@@ -9,6 +9,7 @@ mod catalog;
 mod commits;
 mod executions;
 mod leases;
+mod redrive;
 mod signals;
 mod versions;
 
@@ -16,6 +17,7 @@ pub use catalog::*;
 pub use commits::*;
 pub use executions::*;
 pub use leases::*;
+pub use redrive::*;
 pub use signals::*;
 pub use versions::*;
 
@@ -61,6 +63,9 @@ where
         versions_number_and_publish_idempotently,
         aliases_route_to_versions,
         tags_are_set_on_machines_and_activities,
+        redrive_reopens_a_closed_execution,
+        redrive_is_refused_unless_closed_unsuccessfully,
+        executions_list_by_redrive_filter,
     );
 }
 
@@ -107,6 +112,8 @@ pub fn execution(machine: &StateMachine, name: &str, input: &str) -> Execution {
         next_event_id: 1,
         next_seq: 0,
         lease: None,
+        redrive_count: 0,
+        redrive_date: None,
     }
 }
 
