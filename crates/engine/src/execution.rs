@@ -4,8 +4,8 @@
 use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
-use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait, NOT_RUNNING};
 use crate::test_state::Inspection;
+use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait, NOT_RUNNING};
 use crate::variables::Frame;
 use asl::{Machine, StateId, StateMachine};
 use expr::{Map, Value};

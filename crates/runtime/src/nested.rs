@@ -140,7 +140,11 @@ async fn start<S: Store>(
             ))
         }
         Err(Error::Store(store::Error::AlreadyExists { key, .. })) => {
-            return Err(service_error("ExecutionAlreadyExists", format!("Execution Already Exists: '{key}'"), &request_id))
+            return Err(service_error(
+                "ExecutionAlreadyExists",
+                format!("Execution Already Exists: '{key}'"),
+                &request_id,
+            ))
         }
         Err(Error::Input(e)) => {
             return Err(service_error("InvalidExecutionInput", format!("Invalid execution input: {e}"), &request_id))
