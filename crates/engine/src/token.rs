@@ -26,20 +26,6 @@ pub fn task_token(secret: u128, task: TaskId) -> String {
     token
 }
 
-/// A UUID (version 4 form) for task `task`, the same on every replay and unrelated to its
-/// token: the name of a child execution a task starts without a `Name`, so that starting it
-/// again after a crash finds the same child.
-pub fn task_uuid(secret: u128, task: TaskId) -> String {
-    let mut message = Vec::with_capacity(13);
-    message.extend_from_slice(b"uuid:");
-    message.extend_from_slice(&task.to_be_bytes());
-    let mut b = hmac_sha256(&secret.to_be_bytes(), &message);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
-
 /// Whether `text` has the shape of a token this engine makes (not whether it names a task).
 pub fn is_task_token(text: &str) -> bool {
     text.len() == TASK_TOKEN_LEN
@@ -93,17 +79,6 @@ mod tests {
         let mut bad = a.clone();
         bad.replace_range(5..6, "+");
         assert!(!is_task_token(&bad));
-    }
-
-    #[test]
-    fn task_uuids_are_stable_distinct_and_unlike_tokens() {
-        let a = task_uuid(7, 1);
-        assert_eq!(a, task_uuid(7, 1));
-        assert_ne!(a, task_uuid(7, 2));
-        assert_ne!(a, task_uuid(8, 1));
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
-        assert!(!task_token(7, 1).contains(&a[..8]));
     }
 
     #[test]
