@@ -19,6 +19,8 @@ pub(crate) struct Context<'a> {
     pub redrive_time: Option<i64>,
     /// Fields that replace the computed ones (TestState's `context`), merged in by key.
     pub patch: Option<&'a Value>,
+    /// `Task.Token`: only in callback (`.waitForTaskToken`) and activity Task states.
+    pub task_token: Option<&'a str>,
 }
 
 /// Formats epoch milliseconds as AWS prints times in the context object.
@@ -64,6 +66,11 @@ impl Context<'_> {
             let mut map = Map::new();
             map.insert("Item", Value::Object(item));
             root.insert("Map", Value::Object(map));
+        }
+        if let Some(token) = self.task_token {
+            let mut task = Map::new();
+            task.insert("Token", Value::from(token));
+            root.insert("Task", Value::Object(task));
         }
         let mut root = Value::Object(root);
         if let Some(patch) = self.patch {

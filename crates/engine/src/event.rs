@@ -19,6 +19,9 @@ pub enum Event {
     TaskFailed { task: TaskId, error: String, cause: String },
     /// A worker took the task (an activity worker's `GetActivityTask`).
     TaskStarted { task: TaskId, worker: String },
+    /// The task's request went out (a `.waitForTaskToken` or `.sync` integration) with this
+    /// response; the task now waits for its result (`SendTaskSuccess`, the job's end).
+    TaskSubmitted { task: TaskId, output: Value },
     /// A task reported that it is still working (`SendTaskHeartbeat`).
     TaskHeartbeat { task: TaskId },
     /// A timer fired.

@@ -4,8 +4,8 @@
 use crate::context::Context;
 use crate::event::{Command, Event, Step, TaskId, TimerId};
 use crate::history::{Details, HistoryEvent, StateType};
-use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait, NOT_RUNNING};
 use crate::test_state::Inspection;
+use crate::thread::{Child, Fault, Resume, TaskWait, Thread, ThreadId, Wait, NOT_RUNNING};
 use crate::variables::Frame;
 use asl::{Machine, StateId, StateMachine};
 use expr::{Map, Value};
@@ -86,6 +86,8 @@ pub struct Execution {
     pub(crate) inspect: Option<Box<Mutex<Inspection>>>,
     /// A `StopExecution` is aborting the threads.
     stopping: bool,
+    /// `$$.Task.Token` while a callback or activity Task state evaluates its request.
+    pub(crate) task_token: Option<String>,
 }
 
 /// How a step of a thread ended.
@@ -124,6 +126,7 @@ impl Execution {
             context_patch: None,
             inspect: None,
             stopping: false,
+            task_token: None,
         }
     }
 
@@ -157,6 +160,13 @@ impl Execution {
                 }
             }
             Event::TaskHeartbeat { task } => self.heartbeat(task, step),
+            Event::TaskSubmitted { task, output } => {
+                let thread = self.tasks.get(&task).copied().and_then(|tid| Some((tid, self.take_thread(tid)?)));
+                if let Some((tid, mut t)) = thread {
+                    self.task_submitted(&mut t, output, step);
+                    self.put_back(tid, t);
+                }
+            }
             Event::TaskStarted { task, worker } => {
                 let thread = self.tasks.get(&task).copied().and_then(|tid| Some((tid, self.take_thread(tid)?)));
                 if let Some((tid, mut t)) = thread {
@@ -213,6 +223,21 @@ impl Execution {
         let machine = self.def.machine.clone();
         // AWS gives the first state's entered event previousEventId 0.
         self.spawn(machine, input, None, 0, false, Arc::default());
+    }
+
+    /// The id the next task or timer will get.
+    pub(crate) fn peek_handle(&self) -> u64 {
+        self.next_handle
+    }
+
+    /// The response a waited-for task was submitted with (`Event::TaskSubmitted`), if it
+    /// was: after a restart the runtime does not send that request again.
+    pub fn task_submission(&self, task: TaskId) -> Option<&Value> {
+        let tid = *self.tasks.get(&task)?;
+        match &self.threads.get(tid)?.as_ref()?.wait {
+            Wait::Task(wait) if wait.task == task => wait.submitted.as_ref(),
+            _ => None,
+        }
     }
 
     /// A fresh id for a task or a timer.
@@ -377,6 +402,7 @@ impl Execution {
             redrive_count: self.redrive_count,
             redrive_time: self.redrive_time,
             patch: self.context_patch.as_ref(),
+            task_token: self.task_token.as_deref(),
         }
     }
 

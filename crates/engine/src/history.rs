@@ -162,6 +162,12 @@ pub enum Details {
         resource_type: String,
         resource: String,
     },
+    /// A callback or `.sync` task's request went out; `output` is its response.
+    TaskSubmitted {
+        resource_type: String,
+        resource: String,
+        output: Value,
+    },
     TaskSucceeded {
         resource_type: String,
         resource: String,
@@ -246,6 +252,7 @@ impl HistoryEvent {
             Details::ActivityTimedOut { .. } => "ActivityTimedOut",
             Details::TaskScheduled { .. } => "TaskScheduled",
             Details::TaskStarted { .. } => "TaskStarted",
+            Details::TaskSubmitted { .. } => "TaskSubmitted",
             Details::TaskSucceeded { .. } => "TaskSucceeded",
             Details::TaskFailed { .. } => "TaskFailed",
             Details::TaskTimedOut { .. } => "TaskTimedOut",

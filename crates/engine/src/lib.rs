@@ -14,6 +14,7 @@ mod history;
 mod redrive;
 mod retry;
 mod states;
+mod task_uuid;
 pub mod test_state;
 mod thread;
 mod token;
@@ -22,7 +23,8 @@ mod variables;
 pub use event::{Command, Event, Step, TaskId, TimerId};
 pub use execution::{Execution, ExecutionInfo, Status, MAX_HISTORY_EVENTS};
 pub use history::{Details, HistoryEvent, StateType};
-pub use states::task::is_activity;
+pub use states::task::{is_activity, is_callback};
+pub use task_uuid::task_uuid;
 pub use token::{is_task_token, task_token, TASK_TOKEN_LEN};
 
 /// The largest payload AWS accepts: 256 KiB of UTF-8.

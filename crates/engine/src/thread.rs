@@ -99,6 +99,8 @@ pub(crate) struct TaskWait {
     pub timeout: Option<TimerId>,
     /// Fires when no heartbeat came for `HeartbeatSeconds`.
     pub heartbeat: Option<(TimerId, u64)>,
+    /// The response of the request, once a callback or `.sync` task was submitted.
+    pub submitted: Option<Value>,
 }
 
 /// The mark of an index whose child is not running (not started, or finished).

@@ -26,6 +26,9 @@ pub(crate) struct Driver<S> {
     tasks: HashMap<TaskId, AbortHandle>,
     /// Activity tasks waiting for a worker or held by one: their results come as signals.
     activities: HashSet<TaskId>,
+    /// Callback tasks (`.waitForTaskToken`) not finished: their results come as signals
+    /// only; the invoker's success only submits them (`TaskSubmitted`).
+    callbacks: HashSet<TaskId>,
     /// Notified when signals for this execution wait in the store.
     wake: Arc<Notify>,
 }
@@ -89,6 +92,7 @@ impl<S: Store> Driver<S> {
             timers: HashMap::new(),
             tasks: HashMap::new(),
             activities: HashSet::new(),
+            callbacks: HashSet::new(),
             wake: Arc::new(Notify::new()),
         }
     }
@@ -155,14 +159,18 @@ impl<S: Store> Driver<S> {
             | Event::TaskHeartbeat { task }
             | Event::TaskStarted { task, .. } => *task,
             Event::Stopped { .. } => return Use::Feed(event),
-            Event::Started { .. } | Event::TimerFired { .. } | Event::Redriven => return Use::Drop,
+            // Only this node's own integrations submit tasks.
+            Event::Started { .. } | Event::TimerFired { .. } | Event::Redriven | Event::TaskSubmitted { .. } => {
+                return Use::Drop
+            }
         };
-        if !self.activities.contains(&task) && !self.tasks.contains_key(&task) {
+        if !self.activities.contains(&task) && !self.tasks.contains_key(&task) && !self.callbacks.contains(&task) {
             return Use::Drop;
         }
         if matches!(event, Event::TaskSucceeded { .. } | Event::TaskFailed { .. }) {
             // The result came from outside: an invoker still running for it is not needed.
             self.activities.remove(&task);
+            self.callbacks.remove(&task);
             if let Some(handle) = self.tasks.remove(&task) {
                 handle.abort();
             }
@@ -185,6 +193,7 @@ impl<S: Store> Driver<S> {
             {
                 return Ok(true)
             }
+            Event::TaskSubmitted { task, .. } if !self.tasks.contains_key(task) => return Ok(true),
             _ => {}
         }
         let mut step = Step::default();
@@ -198,10 +207,47 @@ impl<S: Store> Driver<S> {
         self.next_seq += 1;
         self.last_now = now;
         if *self.execution.status() != Status::Running {
+            crate::nested::notify_closed(&self.shared, &self.execution.info().execution_arn);
             return Ok(false);
+        }
+        match &event {
+            Event::TaskSubmitted { task, .. } if self.callbacks.contains(task) => {
+                self.tasks.remove(task); // its request is done; a signal ends it
+            }
+            Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } => {
+                self.callbacks.remove(task);
+            }
+            _ => {}
         }
         self.carry_out(step.commands);
         Ok(true)
+    }
+
+    /// Runs a task through the invoker; its success submits a callback task instead of
+    /// ending it.
+    fn invoke(&self, call: TaskCall, callback: bool) -> AbortHandle {
+        let task = call.task;
+        let invoker = Arc::clone(&self.shared.invoker);
+        let tx = self.tx.clone();
+        // The invoker runs in a task of its own, so that a panic in it fails the Task state
+        // instead of leaving the execution waiting for ever.
+        let run = tokio::spawn(async move { invoker.invoke(call).await });
+        let abort = run.abort_handle();
+        tokio::spawn(async move {
+            let event = match run.await {
+                Ok(Ok(output)) if callback => Event::TaskSubmitted { task, output },
+                Ok(Ok(output)) => Event::TaskSucceeded { task, output },
+                Ok(Err((error, cause))) => Event::TaskFailed { task, error, cause },
+                Err(failure) if failure.is_panic() => Event::TaskFailed {
+                    task,
+                    error: "States.TaskFailed".to_string(),
+                    cause: "The task's invoker failed unexpectedly".to_string(),
+                },
+                Err(_) => return, // cancelled
+            };
+            let _ = tx.send(event);
+        });
+        abort
     }
 
     /// Carries out committed commands: the one `match` over [`Command`].
@@ -215,33 +261,33 @@ impl<S: Store> Driver<S> {
                     crate::signals::activity_notify(&self.shared, &resource).notify_waiters();
                 }
                 Command::RunTask { task, state, resource, input, .. } => {
+                    let info = self.execution.info();
                     let call = TaskCall {
-                        execution_arn: self.execution.info().execution_arn.clone(),
+                        execution_arn: info.execution_arn.clone(),
                         task,
-                        token: engine::task_token(self.execution.info().task_secret, task),
+                        token: engine::task_token(info.task_secret, task),
                         state,
                         resource,
                         input,
                     };
-                    let invoker = Arc::clone(&self.shared.invoker);
-                    let tx = self.tx.clone();
-                    // The invoker runs in a task of its own, so that a panic in it fails the
-                    // Task state instead of leaving the execution waiting for ever.
-                    let run = tokio::spawn(async move { invoker.invoke(call).await });
-                    let abort = run.abort_handle();
-                    tokio::spawn(async move {
-                        let event = match run.await {
-                            Ok(Ok(output)) => Event::TaskSucceeded { task, output },
-                            Ok(Err((error, cause))) => Event::TaskFailed { task, error, cause },
-                            Err(failure) if failure.is_panic() => Event::TaskFailed {
-                                task,
-                                error: "States.TaskFailed".to_string(),
-                                cause: "The task's invoker failed unexpectedly".to_string(),
-                            },
-                            Err(_) => return, // cancelled
-                        };
-                        let _ = tx.send(event);
-                    });
+                    let callback = engine::is_callback(&call.resource);
+                    if callback {
+                        self.callbacks.insert(task);
+                    }
+                    // Recorded as submitted before a restart: its request is not sent again.
+                    let submitted = self.execution.task_submission(task).cloned();
+                    let abort = if crate::nested::is_nested(&call.resource) {
+                        if submitted.is_some() && !crate::nested::waits_for_child(&call.resource) {
+                            continue;
+                        }
+                        let name = engine::task_uuid(info.task_secret, task);
+                        let run = crate::nested::run(Arc::clone(&self.shared), call, name, submitted, self.tx.clone());
+                        tokio::spawn(run).abort_handle()
+                    } else if submitted.is_some() {
+                        continue;
+                    } else {
+                        self.invoke(call, callback)
+                    };
                     self.tasks.insert(task, abort);
                 }
                 Command::StartTimer { timer, fire_at } => {
@@ -260,6 +306,7 @@ impl<S: Store> Driver<S> {
                 }
                 Command::CancelTask { task } => {
                     self.activities.remove(&task);
+                    self.callbacks.remove(&task);
                     if let Some(handle) = self.tasks.remove(&task) {
                         handle.abort();
                     }

@@ -183,6 +183,12 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
             object.insert("outputDetails".into(), not_truncated());
             ("taskSucceededEventDetails", Value::Object(object))
         }
+        Details::TaskSubmitted { resource_type, resource, output } => {
+            let mut object = task_base(resource_type, resource);
+            object.insert("output".into(), Value::String(json_text(output)));
+            object.insert("outputDetails".into(), not_truncated());
+            ("taskSubmittedEventDetails", Value::Object(object))
+        }
         Details::TaskFailed { resource_type, resource, error, cause } => {
             let mut object = task_base(resource_type, resource);
             insert_opt(&mut object, "error", error);

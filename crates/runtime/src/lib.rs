@@ -11,6 +11,7 @@ mod codec;
 mod driver;
 mod express;
 pub mod history;
+mod nested;
 mod recover;
 mod redrive;
 mod signals;
@@ -144,6 +145,8 @@ pub(crate) struct Shared<S> {
     pub(crate) drivers: Mutex<HashMap<String, DriverHandle>>,
     /// Woken when a task of the activity (by ARN) is scheduled here.
     pub(crate) activities: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Woken when the execution (by ARN) closes here: parents waiting for it (`nested`).
+    pub(crate) closed: Mutex<HashMap<String, Arc<Notify>>>,
     /// Parsed definitions by type and text, so that a start does not parse again.
     machines: Mutex<HashMap<(store::Kind, String), Arc<asl::StateMachine>>>,
     /// The client tokens of recent redrives (`RedriveExecution`'s idempotency).
@@ -194,6 +197,7 @@ impl<S: Store> Runtime<S> {
             options,
             drivers: Mutex::default(),
             activities: Mutex::default(),
+            closed: Mutex::default(),
             machines: Mutex::default(),
             redrive_tokens: Mutex::default(),
         });
@@ -214,7 +218,15 @@ impl<S: Store> Runtime<S> {
 
     /// [`Runtime::start`], running a version's definition and role when `through` is given.
     pub async fn start_through(&self, request: StartRequest, through: Option<Through>) -> Result<String, Error> {
-        let shared = &self.shared;
+        Self::start_with(&self.shared, request, through).await
+    }
+
+    /// [`Runtime::start_through`] on the shared parts (nested executions start here too).
+    pub(crate) async fn start_with(
+        shared: &Arc<Shared<S>>,
+        request: StartRequest,
+        through: Option<Through>,
+    ) -> Result<String, Error> {
         let arn = &request.state_machine_arn;
         let mut machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
         let started_through = through.map(|t| {

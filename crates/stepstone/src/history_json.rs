@@ -138,7 +138,7 @@ fn summary(details: &Details) -> (String, String) {
             (String::new(), error_text(error, cause))
         }
         Details::TaskStarted { resource, .. } => (resource.clone(), String::new()),
-        Details::TaskSucceeded { resource, output, .. } => {
+        Details::TaskSucceeded { resource, output, .. } | Details::TaskSubmitted { resource, output, .. } => {
             (resource.clone(), short(format!("output={}", json_text(output))))
         }
         Details::TaskFailed { resource, error, cause, .. } | Details::TaskTimedOut { resource, error, cause, .. } => {

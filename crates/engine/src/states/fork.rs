@@ -361,6 +361,7 @@ impl Execution {
             redrive_count: self.redrive_count,
             redrive_time: self.redrive_time,
             patch: self.context_patch.as_ref(),
+            task_token: None,
         };
         let make = || ctx.to_value();
         let scope = Scope { input: &join.selector_input, context: &make, rng: &self.rng, variables: &*t.vars };

@@ -13,6 +13,29 @@ use expr::{Failure, Scope};
 
 impl Execution {
     pub(super) fn task(&mut self, t: &mut Thread, tid: usize, state: &State, task: &Task, step: &mut Step) -> Outcome {
+        // The task id is the next handle: nothing below takes one before `self.handle()`, so
+        // `$$.Task.Token` is the token the runtime accepts for this task.
+        if is_callback(&task.resource) || is_activity(&task.resource) {
+            self.task_token = Some(crate::task_token(self.info.task_secret, self.peek_handle()));
+        }
+        let prepared = self.task_request(t, state, task, step);
+        self.task_token = None;
+        let (parameters, timeout, heartbeat) = match prepared {
+            Ok(v) => v,
+            Err(outcome) => return outcome,
+        };
+        self.task_run(t, tid, state, task, parameters, timeout, heartbeat, step)
+    }
+
+    /// The effective request of a Task state (`Parameters` or `Arguments`) and its bounds.
+    #[allow(clippy::type_complexity)]
+    fn task_request(
+        &mut self,
+        t: &mut Thread,
+        state: &State,
+        task: &Task,
+        step: &mut Step,
+    ) -> Result<(Value, Option<u64>, Option<u64>), Outcome> {
         let prepared = if let Some(j) = fields(state) {
             let reads = Reads { retry: true, ..Default::default() };
             let prepared = self.eval_field(t, j.arguments.as_ref(), reads).and_then(|arguments| {
@@ -30,7 +53,7 @@ impl Execution {
             });
             match prepared {
                 Ok(v) => Ok(v),
-                Err(e) => return self.raise_eval(t, e, step),
+                Err(e) => return Err(self.raise_eval(t, e, step)),
             }
         } else {
             self.on_effective(t, state, true, |scope| {
@@ -41,10 +64,22 @@ impl Execution {
                 Ok((parameters, count(task.timeout.as_ref(), scope)?, count(task.heartbeat.as_ref(), scope)?))
             })
         };
-        let (parameters, timeout, heartbeat) = match prepared {
-            Ok(v) => v,
-            Err(outcome) => return outcome,
-        };
+        prepared
+    }
+
+    /// Schedules the task: its history events, its bounds and the `RunTask` command.
+    #[allow(clippy::too_many_arguments)]
+    fn task_run(
+        &mut self,
+        t: &mut Thread,
+        tid: usize,
+        state: &State,
+        task: &Task,
+        parameters: Value,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+        step: &mut Step,
+    ) -> Outcome {
         self.note(|i| match state.jsonata {
             Some(_) => i.after_arguments = Some(parameters.clone()),
             None => i.after_parameters = Some(parameters.clone()),
@@ -91,7 +126,8 @@ impl Execution {
         };
         let timeout_timer = timeout.map(|s| bound(s, step, self));
         let heartbeat_timer = heartbeat.map(|s| (bound(s, step, self), s));
-        t.wait = Wait::Task(TaskWait { task: task_id, timeout: timeout_timer, heartbeat: heartbeat_timer });
+        t.wait =
+            Wait::Task(TaskWait { task: task_id, timeout: timeout_timer, heartbeat: heartbeat_timer, submitted: None });
         step.commands.push(Command::RunTask {
             task: task_id,
             state: state.name.clone(),
@@ -206,6 +242,21 @@ fn count(count: Option<&Count>, scope: &Scope) -> Result<Option<u64>, Failure> {
 }
 
 impl Execution {
+    /// The task's request went out: `TaskSubmitted` (for a service integration), and the
+    /// task keeps waiting for its result.
+    pub(crate) fn task_submitted(&mut self, t: &mut Thread, output: Value, step: &mut Step) {
+        let machine = t.machine.clone();
+        let Kind::Task(task) = &machine.states[t.state].kind else { return };
+        let Wait::Task(wait) = &mut t.wait else { return };
+        if wait.submitted.is_some() || is_activity(&task.resource) || is_lambda_function(&task.resource) {
+            return;
+        }
+        wait.submitted = Some(output.clone());
+        let (resource_type, resource) = split_resource(&task.resource);
+        let output = self.copy_for_history(&output);
+        self.emit(step, &mut t.last_event, Details::TaskSubmitted { resource_type, resource, output });
+    }
+
     /// A worker took the task: `ActivityStarted` with its name, for an activity.
     pub(crate) fn task_started(&mut self, t: &mut Thread, worker: String, step: &mut Step) {
         let Kind::Task(task) = &t.machine.states[t.state].kind else { return };
@@ -220,6 +271,12 @@ impl Execution {
 pub fn is_activity(resource: &str) -> bool {
     let parts: Vec<&str> = resource.splitn(7, ':').collect();
     matches!(parts.as_slice(), ["arn", _, "states", _, _, "activity", name] if !name.is_empty())
+}
+
+/// A callback task (`….waitForTaskToken`): its request carries `$$.Task.Token`, and the task
+/// ends when someone calls `SendTaskSuccess` or `SendTaskFailure` with it.
+pub fn is_callback(resource: &str) -> bool {
+    resource.ends_with(".waitForTaskToken")
 }
 
 /// A Lambda function given by its ARN as the `Resource` (AWS writes `LambdaFunction...`

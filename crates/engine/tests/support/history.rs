@@ -66,7 +66,8 @@ pub fn details(event: &HistoryEvent) -> Value {
             put("resourceType", json!(resource_type));
             put("resource", json!(resource));
         }
-        Details::TaskSucceeded { resource_type, resource, output } => {
+        Details::TaskSucceeded { resource_type, resource, output }
+        | Details::TaskSubmitted { resource_type, resource, output } => {
             put("resourceType", json!(resource_type));
             put("resource", json!(resource));
             put("output", output.clone());
