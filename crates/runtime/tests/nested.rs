@@ -294,7 +294,12 @@ async fn a_parent_waiting_for_its_child_survives_a_crash() {
     assert_eq!(execution.status, ExecutionStatus::Succeeded, "{:?}", execution.cause);
     assert_eq!(execution.output.as_deref(), Some(r#""slow done""#));
     assert_eq!(types(&history), SYNC_HISTORY);
-    let query = ExecutionQuery { state_machine_arn: Some(child.clone()), status: None, page: PageRequest::first(10) };
+    let query = ExecutionQuery {
+        state_machine_arn: Some(child.clone()),
+        status: None,
+        redriven: None,
+        page: PageRequest::first(10),
+    };
     let children = store.list_executions(query).await.unwrap().items;
     assert_eq!(children.len(), 1, "one child only");
     assert_eq!(children[0].input, r#"{"n":1}"#);
