@@ -65,6 +65,19 @@ pub fn history_record(execution_arn: &str, event: &engine::HistoryEvent) -> stor
     }
 }
 
+/// The history of a stored execution as the store keeps it, from its engine events (as
+/// [`crate::replay`] gives them): [`history_record`] of each, and `ExecutionStarted` naming
+/// the version and alias the execution was started through, as the runtime stored it.
+pub fn history_records(execution: &store::Execution, events: &[engine::HistoryEvent]) -> Vec<store::HistoryEvent> {
+    let mut records: Vec<_> = events.iter().map(|e| history_record(&execution.arn, e)).collect();
+    if let (Some(through), Some(first)) = (&execution.started_through, records.first_mut()) {
+        if first.event_type == "ExecutionStarted" {
+            first.details_json = crate::history::add_started_through(&first.details_json, through);
+        }
+    }
+    records
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

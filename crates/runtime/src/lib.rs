@@ -16,7 +16,7 @@ mod recover;
 mod redrive;
 mod signals;
 
-pub use codec::{decode_event, encode_event, history_record};
+pub use codec::{decode_event, encode_event, history_record, history_records};
 pub use express::{ExpressRequest, ExpressStart, SyncResult};
 pub use recover::replay;
 pub use redrive::not_redrivable;

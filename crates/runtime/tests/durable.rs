@@ -2,7 +2,7 @@
 //! histories, and survive their runtime being dropped mid-flight (timers and unrecorded
 //! tasks are recovered by a new runtime on the same SQLite file).
 
-use runtime::{BoxFuture, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
+use runtime::{BoxFuture, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult, Through};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -100,7 +100,7 @@ async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<stor
     assert_eq!(execution.next_event_id, history.len() as u64 + 1);
     let fed = store.fed_events(arn).await.unwrap();
     let (_, replayed) = runtime::replay(&execution, &fed).unwrap();
-    let replayed: Vec<_> = replayed.iter().map(|e| runtime::history_record(arn, e)).collect();
+    let replayed = runtime::history_records(&execution, &replayed);
     assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
     (execution, history)
 }
@@ -320,4 +320,35 @@ async fn a_node_restarted_under_its_name_takes_its_executions_back_at_once() {
     assert_eq!(output(&execution), json!({"n": 1}));
     assert_eq!(count(&history, "WaitStateExited"), 1);
     drop(runtime);
+}
+
+/// A start through a version, and through an alias: the version's definition runs, and
+/// `ExecutionStarted` names the version (and the alias) as AWS's details do.
+#[tokio::test(flavor = "multi_thread")]
+async fn execution_started_names_the_version_and_alias() {
+    let store = Arc::new(MemoryStore::new());
+    let machine =
+        create_machine(&*store, "m", json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}})).await;
+    let runtime = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), options("n1"));
+    let version = format!("{machine}:1");
+    let alias = format!("{machine}:live");
+    let definition = json!({"StartAt": "V", "States": {"V": {"Type": "Pass", "Result": "v1", "End": true}}});
+    for (name, through) in [("v", version.clone()), ("a", format!("{version} {alias}"))] {
+        let request = StartRequest { state_machine_arn: machine.clone(), name: name.into(), input: "{}".into() };
+        let through = Through {
+            definition: definition.to_string(),
+            role_arn: "arn:aws:iam::123456789012:role/v1".into(),
+            started_through: through,
+        };
+        let arn = runtime.start_through(request, Some(through)).await.unwrap();
+        let (execution, history) = finished(&*store, &arn).await;
+        assert_eq!(output(&execution), json!("v1"));
+        let details: Value = serde_json::from_str(&history[0].details_json).unwrap();
+        let mut expected = json!({"input": "{}", "inputDetails": {"truncated": false},
+            "roleArn": "arn:aws:iam::123456789012:role/v1", "stateMachineVersionArn": version});
+        if name == "a" {
+            expected["stateMachineAliasArn"] = json!(alias);
+        }
+        assert_eq!(details, expected, "{name}");
+    }
 }

@@ -1,7 +1,8 @@
 //! `Runtime::redrive` end to end, on `MemoryStore` and on SQLite files: a failed Task
 //! redriven to success with its whole history, a Map's failed iteration rerun alone, AWS's
 //! refusals, a runtime dropped right after a redrive (another node finishes it), a stop
-//! during a redriven run, and an activity task scheduled again by a redrive.
+//! during a redriven run, an activity task scheduled again by a redrive, and a TIMED_OUT
+//! execution whose `TimeoutSeconds` starts again.
 
 use runtime::{BoxFuture, Error, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
 use serde_json::{json, Value};
@@ -108,8 +109,11 @@ async fn stored_history<S: Store>(store: &S, arn: &str) -> Vec<(String, u64)> {
     let record = store.execution(arn).await.unwrap().unwrap();
     let fed = store.fed_events(arn).await.unwrap();
     let (_, replayed) = runtime::replay(&record, &fed).unwrap();
-    let replayed: Vec<_> = replayed.iter().map(|e| runtime::history_record(arn, e)).collect();
-    assert_eq!(replayed, events, "replaying the fed events gives the stored history");
+    assert_eq!(
+        runtime::history_records(&record, &replayed),
+        events,
+        "replaying the fed events gives the stored history"
+    );
     events.into_iter().map(|e| (e.event_type, e.previous_event_id)).collect()
 }
 
@@ -235,7 +239,6 @@ async fn redrive_refused_with_aws_reasons() {
     let passing = create_machine(&*store, "pass", pass).await;
     let task = create_machine(&*store, "task", task_machine()).await;
     let invoker = TestInvoker::failing(&[json!({"n": 1})]);
-    invoker.blocked.store(false, Ordering::SeqCst);
     let runtime = Runtime::new(Arc::clone(&store), invoker.clone(), options("n1"));
 
     let running = start(&runtime, &waiting, "running", json!({})).await;
@@ -402,4 +405,29 @@ async fn activity_task_redriven() {
             "ExecutionSucceeded"
         ]
     );
+}
+
+/// A TIMED_OUT execution redriven: its `TimeoutSeconds` starts again at the redrive, so it
+/// times out once more about a second later (the store's timers drive it).
+#[tokio::test(flavor = "multi_thread")]
+async fn timed_out_execution_times_out_again_after_a_redrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir);
+    let definition =
+        json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": true}}});
+    let machine = create_machine(&*store, "slow", definition).await;
+    let runtime = Runtime::new(Arc::clone(&store), Arc::new(TestInvoker::default()), options("n1"));
+    let arn = start(&runtime, &machine, "e", json!({})).await;
+    let first = closed(&*store, &arn).await;
+    assert_eq!(first.status, ExecutionStatus::TimedOut);
+    let date = runtime.redrive(&arn, None).await.unwrap();
+    assert_eq!(store.timers(&arn).await.unwrap().iter().filter(|t| t.fire_at == date + 1000).count(), 1);
+    let again = closed(&*store, &arn).await;
+    assert_eq!((again.status, again.redrive_count), (ExecutionStatus::TimedOut, 1));
+    let took = again.stopped.unwrap() - date;
+    assert!((1000..5000).contains(&took), "timed out {took} ms after the redrive");
+    let history = stored_history(&*store, &arn).await;
+    let executions: Vec<&str> = types(&history).into_iter().filter(|t| t.starts_with("Execution")).collect();
+    assert_eq!(executions, ["ExecutionStarted", "ExecutionTimedOut", "ExecutionRedriven", "ExecutionTimedOut"]);
+    assert!(store.timers(&arn).await.unwrap().is_empty(), "no timer left behind");
 }
