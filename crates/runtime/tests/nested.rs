@@ -304,3 +304,27 @@ async fn a_parent_waiting_for_its_child_survives_a_crash() {
     assert_eq!(children.len(), 1, "one child only");
     assert_eq!(children[0].input, r#"{"n":1}"#);
 }
+
+/// A child stopped while its parent waits (`.sync`) fails the parent's task with the
+/// child's description, `Status: ABORTED` and the stop's error and cause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_child_fails_the_waiting_parent() {
+    let store = Arc::new(MemoryStore::new());
+    let slow = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}});
+    let child = machine(&*store, "slow", slow).await;
+    let parent = machine(&*store, "parent", parent(".sync")).await;
+    let rt = runtime(&store, &Recorder::new(Ok(expr::json!(null))), "a");
+    let exec = start(&rt, &parent, "p1", json!({"StateMachineArn": child, "Input": {"a": 1}, "Name": "kid"})).await;
+    await_event(&*store, &exec, "TaskSubmitted").await;
+    let child_arn = child.replace(":stateMachine:", ":execution:") + ":kid";
+    rt.stop(&child_arn, Some("Halt".into()), Some("by hand".into())).await.unwrap();
+    let (execution, history) = finished(&*store, &exec).await;
+    assert_eq!(execution.error.as_deref(), Some("States.TaskFailed"));
+    let cause = parse(execution.cause.as_deref());
+    assert_eq!(
+        (cause["Status"].as_str(), cause["Error"].as_str(), cause["Cause"].as_str()),
+        (Some("ABORTED"), Some("Halt"), Some("by hand"))
+    );
+    assert_eq!(cause["Input"], r#"{"a":1}"#);
+    assert_eq!(types(&history)[5], "TaskFailed");
+}
