@@ -7,6 +7,10 @@
 //! The linters' cases (`cases/validators`, not recorded against AWS) are run and counted but
 //! not required. The runner's closing line is also written to
 //! `$CARGO_TARGET_TMPDIR/conformance-api-summary.txt`, which `.ci/run` prints.
+//!
+//! The API-surface scenarios recorded against AWS (`shared/conformance/api`, run by
+//! `run_api.py` through botocore) must all pass; their closing line goes to
+//! `$CARGO_TARGET_TMPDIR/api-scenarios-summary.txt`.
 
 #[path = "conformance/cases.rs"]
 #[allow(dead_code)]
@@ -14,24 +18,50 @@ mod cases;
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[test]
-fn the_recorded_cases_pass_through_the_api() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    let runner = corpus.join("run_conformance.py");
+/// The runner at `relative` in `shared/conformance` and the venv's Python, or `None` (and why,
+/// printed) when either is missing outside CI; under CI a missing one fails.
+fn runner_and_python(relative: &str) -> Option<(PathBuf, PathBuf)> {
+    let runner = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance").join(relative);
     if !runner.exists() {
         let why = format!("{} not found (shared/ must sit beside the repository)", runner.display());
         assert!(!support::ci(), "{why}");
         println!("skipped: {why}");
-        return;
+        return None;
     }
     let Some(python) = support::python() else {
         assert!(!support::ci(), "CI is set but there is no Python with boto3 (set STEPSTONE_PYTHON or STEPSTONE_AWS_CLI)");
         println!("skipped: no venv Python with boto3 (STEPSTONE_PYTHON, or the python beside the AWS CLI)");
-        return;
+        return None;
     };
+    Some((runner, python))
+}
+
+#[test]
+fn the_recorded_api_scenarios_pass() {
+    let Some((runner, python)) = runner_and_python("api/run_api.py") else { return };
+    let server = support::start();
+    let out = Command::new(&python)
+        .arg(&runner)
+        .args(["--endpoint", &format!("http://{}", server.address)])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+    let line = format!("API scenarios recorded against AWS (run_api.py): {summary}\n");
+    let _ = std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("api-scenarios-summary.txt"), &line);
+    print!("{line}");
+    let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    let passed: usize = summary.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(failures.is_empty() && summary.ends_with(" 0 failed"), "{}\n{summary}", failures.join("\n"));
+    assert!(passed >= 229, "{summary}");
+}
+
+#[test]
+fn the_recorded_cases_pass_through_the_api() {
+    let Some((runner, python)) = runner_and_python("run_conformance.py") else { return };
     let server = support::start();
     let report_dir = tempfile::tempdir().unwrap();
     let report = report_dir.path().join("report.json");
