@@ -42,10 +42,9 @@ fn ok(status: StatusCode, body: &Value) -> Response {
     (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 
-fn name_of(lambda: &Lambda, text: &str) -> Result<String, Response> {
-    function_name(text)
-        .map(str::to_string)
-        .ok_or_else(|| error(&ServiceError::not_found(&lambda.arn(text))))
+/// The function name in a path segment (a name or an ARN).
+fn name_of(lambda: &Lambda, text: &str) -> Result<String, ServiceError> {
+    function_name(text).map(str::to_string).ok_or_else(|| ServiceError::not_found(&lambda.arn(text)))
 }
 
 async fn create(State(lambda): State<Lambda>, body: Bytes) -> Response {
@@ -150,7 +149,7 @@ fn configuration(lambda: &Lambda, name: &str) -> Option<Value> {
 async fn get_function(State(lambda): State<Lambda>, Path(name): Path<String>) -> Response {
     let name = match name_of(&lambda, &name) {
         Ok(name) => name,
-        Err(response) => return response,
+        Err(e) => return error(&e),
     };
     match configuration(&lambda, &name) {
         Some(configuration) => ok(
@@ -169,7 +168,7 @@ async fn list(State(lambda): State<Lambda>) -> Response {
 async fn delete(State(lambda): State<Lambda>, Path(name): Path<String>) -> Response {
     let name = match name_of(&lambda, &name) {
         Ok(name) => name,
-        Err(response) => return response,
+        Err(e) => return error(&e),
     };
     let Some(function) = lambda.get(&name) else {
         return error(&ServiceError::not_found(&lambda.arn(&name)));
@@ -191,7 +190,7 @@ async fn delete(State(lambda): State<Lambda>, Path(name): Path<String>) -> Respo
 async fn invoke(State(lambda): State<Lambda>, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let name = match name_of(&lambda, &name) {
         Ok(name) => name,
-        Err(response) => return response,
+        Err(e) => return error(&e),
     };
     let payload = if body.is_empty() { "{}".to_string() } else { String::from_utf8_lossy(&body).into_owned() };
     let kind = headers.get("x-amz-invocation-type").and_then(|v| v.to_str().ok()).unwrap_or("RequestResponse");

@@ -241,13 +241,17 @@ impl Lambda {
         Some(match call {
             Call::Direct { name } => match self.invoke(&name, expr::json::to_string(input)).await {
                 Ok(invocation) if invocation.function_error.is_none() => Ok(shape::result_value(&invocation.payload)),
-                Ok(invocation) => Err(shape::function_error(&invocation.payload)),
+                // The legacy form reports the error payload as Lambda returned it.
+                Ok(invocation) => Err(shape::function_error(&invocation.payload, false)),
                 Err(e) => Err(e.to_task_error()),
             },
-            Call::Invoke { name, payload } => {
+            Call::Invoke { name, payload, log_tail } => {
                 match self.invoke(&name, payload.unwrap_or_else(|| "{}".into())).await {
-                    Ok(invocation) if invocation.function_error.is_none() => Ok(shape::invoke_response(&invocation)),
-                    Ok(invocation) => Err(shape::function_error(&invocation.payload)),
+                    Ok(invocation) if invocation.function_error.is_none() => {
+                        Ok(shape::invoke_response(&invocation, log_tail))
+                    }
+                    // `lambda:invoke` reports it as compact JSON.
+                    Ok(invocation) => Err(shape::function_error(&invocation.payload, true)),
                     Err(e) => Err(e.to_task_error()),
                 }
             }

@@ -15,7 +15,7 @@ pub enum Call {
     /// `arn:aws:states:::lambda:invoke`: `FunctionName` and `Payload` from the effective input;
     /// the result is wrapped like Lambda's Invoke response. `payload` is None when `Payload`
     /// is absent or null (Lambda then gets `{}`).
-    Invoke { name: String, payload: Option<String> },
+    Invoke { name: String, payload: Option<String>, log_tail: bool },
 }
 
 /// What a Task resource asks of Lambda: None when it is not a Lambda resource; `Err` (an ASL
@@ -36,7 +36,8 @@ pub fn parse(resource: &str, input: &Value) -> Option<Result<Call, (String, Stri
             Some(Value::String(text)) => Some(text.as_str().to_string()),
             Some(other) => Some(expr::json::to_string(other)),
         };
-        return Some(Ok(Call::Invoke { name: name.to_string(), payload }));
+        let log_tail = input.get("LogType").and_then(Value::as_str) == Some("Tail");
+        return Some(Ok(Call::Invoke { name: name.to_string(), payload, log_tail }));
     }
     let rest = resource.strip_prefix("arn:aws:lambda:")?;
     let parts: Vec<&str> = rest.split(':').collect();
@@ -78,12 +79,12 @@ mod tests {
         let input = expr::json!({"FunctionName": "arn:aws:lambda:us-east-1:1:function:f", "Payload": {"a": 1}});
         assert_eq!(
             parse(LAMBDA_INVOKE, &input),
-            Some(Ok(Call::Invoke { name: "f".into(), payload: Some("{\"a\":1}".into()) }))
+            Some(Ok(Call::Invoke { name: "f".into(), payload: Some("{\"a\":1}".into()), log_tail: false }))
         );
         let raw = expr::json!({"FunctionName": "f", "Payload": "not json"});
         assert_eq!(
             parse(LAMBDA_INVOKE, &raw),
-            Some(Ok(Call::Invoke { name: "f".into(), payload: Some("not json".into()) }))
+            Some(Ok(Call::Invoke { name: "f".into(), payload: Some("not json".into()), log_tail: false }))
         );
         let direct = parse("arn:aws:lambda:us-east-1:1:function:g:live", &Value::Null);
         assert_eq!(direct, Some(Ok(Call::Direct { name: "g".into() })));

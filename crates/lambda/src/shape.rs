@@ -49,11 +49,13 @@ impl ServiceError {
 }
 
 /// Step Functions' error and cause for a function error: the payload's `errorType` and the
-/// payload itself; `Lambda.Unknown` when the payload names no error type.
-pub fn function_error(payload: &str) -> (String, String) {
+/// payload itself (as compact JSON when `compact`, else as Lambda returned it);
+/// `Lambda.Unknown` when the payload names no error type.
+pub fn function_error(payload: &str, compact: bool) -> (String, String) {
     if let Ok(Value::Object(object)) = expr::json::from_str::<Value>(payload) {
         if let Some(error) = object.get("errorType").and_then(Value::as_str) {
-            return (error.to_string(), expr::json::to_string(&Value::Object(object.clone())));
+            let cause = if compact { expr::json::to_string(&Value::Object(object.clone())) } else { payload.to_string() };
+            return (error.to_string(), cause);
         }
     }
     (
@@ -73,15 +75,23 @@ pub fn result_value(payload: &str) -> Value {
     expr::json::from_str::<Value>(payload).unwrap_or_else(|_| Value::from(payload))
 }
 
-/// The result of `lambda:invoke`, shaped like the recorded AWS response.
-pub fn invoke_response(invocation: &Invocation) -> Value {
+/// The result of `lambda:invoke`, shaped like the recorded AWS response; `log_tail`
+/// (`LogType: Tail`) adds `LogResult`, the base64 of the invocation's log lines.
+pub fn invoke_response(invocation: &Invocation, log_tail: bool) -> Value {
     let request_id = invocation.request_id.as_str();
     let date = http_date();
     let hex = request_id.replace('-', "");
     let trace = format!("Root=1-{:08x}-{}", now_nanos() / 1_000_000_000, &hex[..hex.len().min(24)]);
     let length = invocation.payload.len().to_string();
     let list = |s: &str| Value::from(vec![Value::from(s)]);
-    let all: expr::json::Map = [
+    let log = log_tail.then(|| {
+        use base64::Engine;
+        let id = request_id;
+        let text = format!("START RequestId: {id} Version: $LATEST\nEND RequestId: {id}\nREPORT RequestId: {id}\n");
+        base64::engine::general_purpose::STANDARD.encode(text)
+    });
+    let mut all: expr::json::Map = log.iter().map(|l| ("X-Amz-Log-Result", list(l))).collect();
+    all.extend([
         ("X-Amz-Executed-Version", list("$LATEST")),
         ("x-amzn-Remapped-Content-Length", list("0")),
         ("Connection", list("keep-alive")),
@@ -90,21 +100,20 @@ pub fn invoke_response(invocation: &Invocation) -> Value {
         ("Date", list(&date)),
         ("X-Amzn-Trace-Id", list(&trace)),
         ("Content-Type", list("application/json")),
-    ]
-    .into_iter()
-    .collect();
+    ]);
     let headers: expr::json::Map = [
-        ("Connection", "keep-alive"),
-        ("Content-Length", length.as_str()),
-        ("Content-Type", "application/json"),
-        ("Date", date.as_str()),
-        ("X-Amz-Executed-Version", "$LATEST"),
-        ("x-amzn-Remapped-Content-Length", "0"),
-        ("x-amzn-RequestId", request_id),
-        ("X-Amzn-Trace-Id", trace.as_str()),
+        ("Connection", Some("keep-alive")),
+        ("Content-Length", Some(length.as_str())),
+        ("Content-Type", Some("application/json")),
+        ("Date", Some(date.as_str())),
+        ("X-Amz-Executed-Version", Some("$LATEST")),
+        ("X-Amz-Log-Result", log.as_deref()),
+        ("x-amzn-Remapped-Content-Length", Some("0")),
+        ("x-amzn-RequestId", Some(request_id)),
+        ("X-Amzn-Trace-Id", Some(trace.as_str())),
     ]
     .into_iter()
-    .map(|(k, v)| (k, Value::from(v)))
+    .filter_map(|(k, v)| Some((k, Value::from(v?))))
     .collect();
     let http: expr::json::Map = [
         ("AllHttpHeaders", Value::from(all)),
@@ -114,15 +123,16 @@ pub fn invoke_response(invocation: &Invocation) -> Value {
     .into_iter()
     .collect();
     let sdk: expr::json::Map = [("RequestId", Value::from(request_id))].into_iter().collect();
-    let response: expr::json::Map = [
-        ("ExecutedVersion", Value::from("$LATEST")),
+    let mut response: expr::json::Map = [("ExecutedVersion", Value::from("$LATEST"))].into_iter().collect();
+    if let Some(log) = log {
+        response.insert("LogResult", Value::from(log));
+    }
+    response.extend([
         ("Payload", result_value(&invocation.payload)),
         ("SdkHttpMetadata", Value::from(http)),
         ("SdkResponseMetadata", Value::from(sdk)),
         ("StatusCode", Value::from(200)),
-    ]
-    .into_iter()
-    .collect();
+    ]);
     Value::from(response)
 }
 
@@ -185,8 +195,11 @@ mod tests {
     #[test]
     fn function_errors_take_the_error_type_or_are_unknown() {
         let payload = r#"{"errorMessage":"boom","errorType":"ValueError","requestId":"r","stackTrace":[]}"#;
-        assert_eq!(function_error(payload), ("ValueError".to_string(), payload.to_string()));
-        let (error, cause) = function_error(r#"{"errorMessage":"x Task timed out after 1.00 seconds"}"#);
+        assert_eq!(function_error(payload, true), ("ValueError".to_string(), payload.to_string()));
+        let spaced = r#"{"errorMessage": "boom", "errorType": "ValueError"}"#;
+        assert_eq!(function_error(spaced, false).1, spaced);
+        assert_eq!(function_error(spaced, true).1, r#"{"errorMessage":"boom","errorType":"ValueError"}"#);
+        let (error, cause) = function_error(r#"{"errorMessage":"x Task timed out after 1.00 seconds"}"#, true);
         assert_eq!(error, "Lambda.Unknown");
         assert!(cause.ends_with(r#"Returned payload: {"errorMessage":"x Task timed out after 1.00 seconds"}"#));
     }

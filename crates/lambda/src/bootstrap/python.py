@@ -18,7 +18,7 @@ def call(method, path, body=None, headers=None):
 
 
 def post_error(path, payload, error_type):
-    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(payload).encode("utf-8")
     call("POST", path, body, {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_type})
 
 
