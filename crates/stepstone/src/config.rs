@@ -69,7 +69,7 @@ impl Config {
     /// Parses the text; an error is `LINE: message`.
     pub fn parse(text: &str) -> Result<Config, String> {
         toml::from_str::<Config>(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
             format!("{line}: {}", e.message().trim().replace('\n', " "))
         })
     }

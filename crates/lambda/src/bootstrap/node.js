@@ -103,7 +103,12 @@ function run(handler, event, ctx) {
 async function main() {
   const handler = await load();
   for (;;) {
-    const next = await call("GET", "/invocation/next");
+    let next;
+    try {
+      next = await call("GET", "/invocation/next");
+    } catch (error) {
+      return; // Stepstone stopped serving this process.
+    }
     const id = next.headers["lambda-runtime-aws-request-id"];
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] || "";
     try {

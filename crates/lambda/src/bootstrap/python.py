@@ -72,7 +72,10 @@ def load():
 def main():
     handler = load()
     while True:
-        headers, body = call("GET", "/invocation/next")
+        try:
+            headers, body = call("GET", "/invocation/next")
+        except OSError:
+            return  # Stepstone stopped serving this process.
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id") or ""
         try:
