@@ -210,6 +210,40 @@ async fn a_handler_that_cannot_load_is_an_init_error() {
     assert!(cause.contains("Unable to import module 'nothere'"), "{cause}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_speaking_the_runtime_api_and_a_crash() {
+    if !have("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = lambda(dir.path(), false);
+    // A custom runtime: here Stepstone's own Python bootstrap, started as a plain command.
+    let code = dir.path().join("custom");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("app.py"), "import os\n\ndef handler(event, context):\n    if event.get('exit'):\n        os._exit(3)\n    return os.getpid()\n").unwrap();
+    let bootstrap = dir.path().join("cache/bootstrap.py");
+    let mut config = FunctionConfig::new(Source::Command {
+        command: format!("exec python3 {}", bootstrap.display()),
+        dir: Some(code.clone()),
+    });
+    config.environment.insert("_HANDLER".into(), "app.handler".into());
+    config.environment.insert("LAMBDA_TASK_ROOT".into(), code.display().to_string());
+    lambda.add("custom", config).unwrap();
+    let first = lambda.invoke("custom", "{}".into()).await.unwrap();
+    let pid: u32 = first.payload.parse().unwrap();
+    assert_eq!(lambda.idle_pids("custom"), vec![pid]);
+    // The process dies during an event: Lambda's Runtime.ExitError, and the next event gets a
+    // new process.
+    let resource = "arn:aws:lambda:us-east-1:123456789012:function:custom";
+    let (error, cause) = lambda.task(resource, &expr::json!({"exit": true})).await.unwrap().unwrap_err();
+    assert_eq!(error, "Runtime.ExitError");
+    let cause = value(&cause);
+    assert!(cause["errorMessage"].as_str().unwrap().ends_with("Error: Runtime exited with error: exit status 3"), "{cause}");
+    assert!(lambda.idle_pids("custom").is_empty());
+    let again: u32 = lambda.invoke("custom", "{}".into()).await.unwrap().payload.parse().unwrap();
+    assert_ne!(again, pid);
+}
+
 /// A stand-in for `sam local start-lambda`: Invoke on `/2015-03-31/functions/NAME/invocations`.
 async fn fake_invoke_endpoint() -> String {
     use axum::extract::Path;

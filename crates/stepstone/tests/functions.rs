@@ -194,6 +194,29 @@ fn functions_created_through_the_lambda_api_run_and_survive_a_restart() {
 }
 
 #[test]
+fn run_reads_the_functions_of_the_configuration() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = setup(dir.path());
+    let definition = dir.path().join("greet.asl.json");
+    let text = json!({"StartAt": "Greet", "States": {"Greet": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": ARN, "Payload.$": "$"}, "OutputPath": "$.Payload", "End": true}}});
+    std::fs::write(&definition, text.to_string()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_stepstone"))
+        .arg("run")
+        .arg(&definition)
+        .args(["--input", r#"{"who": "bob"}"#, "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((result["hello"].as_str(), result["greeting"].as_str()), (Some("bob"), Some("hi")));
+}
+
+#[test]
 fn a_bad_configuration_is_refused_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("stepstone.toml");
