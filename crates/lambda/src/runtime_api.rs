@@ -109,7 +109,9 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     set("lambda-runtime-aws-request-id", &event.request_id);
     set("lambda-runtime-deadline-ms", &event.deadline_ms.to_string());
     set("lambda-runtime-invoked-function-arn", &event.function_arn);
-    let trace = format!("Root=1-{:08x}-{};Parent={};Sampled=0", event.deadline_ms / 1000, &event.request_id.replace('-', "")[..24], &event.request_id.replace('-', "")[..16]);
+    let hex = event.request_id.replace('-', "");
+    let (root, parent) = (&hex[..hex.len().min(24)], &hex[..hex.len().min(16)]);
+    let trace = format!("Root=1-{:08x}-{root};Parent={parent};Sampled=0", event.deadline_ms / 1000);
     set("lambda-runtime-trace-id", &trace);
     set("content-type", "application/json");
     if let Ok(mut current) = shared.current.lock() {
