@@ -1,6 +1,7 @@
 //! Stepstone's composition root, as a library so that tests and benchmarks reach it.
 
 pub mod cli;
+pub mod config;
 pub mod history_json;
 pub mod invoke;
 pub mod local;

@@ -14,7 +14,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store-sqlite", &["store"]),
     ("runtime", &["asl", "expr", "engine", "store"]),
     ("api", &["asl", "expr", "engine", "store", "runtime"]),
-    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api"]),
+    ("lambda", &["expr", "engine", "runtime"]),
+    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api", "lambda"]),
 ];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.

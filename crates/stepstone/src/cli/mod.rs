@@ -94,6 +94,9 @@ pub struct RunArgs {
     /// JSON on stdin and the result JSON on stdout. Repeatable.
     #[arg(long = "function", value_name = "NAME=COMMAND")]
     pub functions: Vec<String>,
+    /// The configuration file (default: stepstone.toml in the working directory, if any).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +176,9 @@ pub struct ServeArgs {
     /// The account in the ARNs handed out.
     #[arg(long, env = "STEPSTONE_ACCOUNT", default_value = "123456789012")]
     pub account: String,
+    /// The configuration file (default: stepstone.toml in the working directory, if any).
+    #[arg(long, env = "STEPSTONE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// A command that could not do its work: the message to print and the exit code.

@@ -45,7 +45,9 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
 /// The Task invoker that `--mock-config`/`--test-case` and `--function` ask for (None when
 /// neither is given). The mock file is checked in full here, before anything runs.
 fn invoker(args: &RunArgs) -> Result<Option<Arc<dyn Invoker>>, Failure> {
-    let functions = Functions::parse(&args.functions).map_err(Failure::usage)?;
+    let config = crate::config::Config::load(args.config.as_deref()).map_err(Failure::usage)?;
+    let configured = config.functions().map_err(Failure::usage)?;
+    let functions = Functions::new(&args.functions, configured).map_err(Failure::usage)?;
     let env_config = std::env::var_os("SFN_MOCK_CONFIG").filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
     let mocks = match (args.mock_config.as_ref().or(env_config.as_ref()), &args.test_case) {
         (Some(path), Some(case)) => {

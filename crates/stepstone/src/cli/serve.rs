@@ -2,26 +2,16 @@
 //! directory, with a durable runtime that recovers the executions left running.
 
 use super::{Failure, ServeArgs};
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+use crate::config::Config;
+use crate::invoke::Tasks;
+use runtime::{Options, Runtime};
 use std::sync::Arc;
 use store_sqlite::SqliteStore;
 
-/// Fails every Task state: the server has no task integrations yet.
-struct NoInvoker;
-
-impl Invoker for NoInvoker {
-    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
-        Box::pin(async move {
-            Err((
-                "States.TaskFailed".to_string(),
-                format!("No invoker is configured for the resource '{}'", call.resource),
-            ))
-        })
-    }
-}
-
 pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Failure { code: 1, message: format!("{what}: {e}") };
+    let config = Config::load(args.config.as_deref()).map_err(Failure::usage)?;
+    let functions = config.functions().map_err(Failure::usage)?;
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| failed(&format!("cannot create {}", args.data_dir.display()), &e))?;
     // One server per data directory: the lock is held for the life of the process, and the
@@ -47,7 +37,20 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         let address = listener.local_addr().map_err(|e| failed("no local address", &e))?;
         let node = hostname();
         let options = Options { node, ..Options::default() };
-        let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(NoInvoker), options));
+        // Functions: those of the configuration, and those created through the Lambda API
+        // (kept in DATA_DIR/functions); the bootstraps are written to DATA_DIR/bootstrap.
+        let lambda = lambda::Lambda::new(lambda::Options {
+            region: args.region.clone(),
+            account: args.account.clone(),
+            cache_dir: args.data_dir.join("bootstrap"),
+            data_dir: Some(args.data_dir.clone()),
+        })
+        .map_err(|e| failed("cannot set up the functions", &e))?;
+        for (name, function) in functions {
+            lambda.add(&name, function).map_err(|e| Failure::usage(e.to_string()))?;
+        }
+        let tasks = Tasks { lambda: lambda.clone() };
+        let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(tasks), options));
         runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
         let resumed = runtime.driving().len();
         if resumed > 0 {
@@ -55,7 +58,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         }
         let config = api::Config { region: args.region.clone(), account: args.account.clone() };
         println!("stepstone: listening on http://{address}");
-        let router = api::router(runtime, config);
+        let router = api::router(runtime, config).merge(lambda::api::router(lambda));
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

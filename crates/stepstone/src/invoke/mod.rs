@@ -1,17 +1,19 @@
-//! Task invokers for `stepstone run`: mocked responses (Step Functions Local's mock file) first,
-//! then local functions; a Task that neither serves fails with an error that says why.
+//! Task invokers: for `stepstone run`, mocked responses (Step Functions Local's mock file)
+//! first, then local functions; for `stepstone serve`, a dispatch on the resource
+//! ([`Tasks`]). A Task that nothing serves fails with an error that says why.
 
-pub mod command;
+pub mod functions;
 pub mod mock;
 
-pub use command::Functions;
+pub use functions::Functions;
 pub use mock::{Mocks, Response};
 
 use crate::local::Invoker;
 use expr::Value;
+use runtime::{BoxFuture, TaskCall, TaskResult};
 
 /// Mocks, then functions.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Local {
     pub mocks: Option<Mocks>,
     pub functions: Functions,
@@ -45,5 +47,24 @@ impl Invoker for Local {
             cause.push_str(" --function serves only Lambda resources");
         }
         Err(("States.TaskFailed".into(), cause))
+    }
+}
+
+/// The Task integrations of `stepstone serve`: one arm per kind of resource.
+pub struct Tasks {
+    pub lambda: lambda::Lambda,
+}
+
+impl runtime::Invoker for Tasks {
+    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
+        Box::pin(async move {
+            if let Some(result) = self.lambda.task(&call.resource, &call.input).await {
+                return result;
+            }
+            Err((
+                "States.TaskFailed".to_string(),
+                format!("No invoker is configured for the resource '{}'", call.resource),
+            ))
+        })
     }
 }
