@@ -47,11 +47,30 @@ pub struct Api<S: Store> {
     pub config: Config,
     /// State machines by ARN for starts; emptied after any operation that may change one.
     pub machines: ops::MachineCache,
+    /// Mocked test cases (`StartExecution` on `<stateMachineArn>#<TestCase>`), when configured.
+    pub test_cases: Option<Arc<dyn TestCases>>,
+}
+
+/// Step Functions Local's mocked test cases: a StartExecution whose `stateMachineArn` ends in
+/// `#<TestCase>` runs that test case. The API only selects it; the Task invoker answers from it.
+pub trait TestCases: Send + Sync + 'static {
+    /// Records, before the execution starts, that `execution_arn` (of the state machine named
+    /// `machine`) runs `test_case`; the error (an unknown test case) refuses the start.
+    fn select(&self, machine: &str, test_case: &str, execution_arn: &str) -> Result<(), String>;
 }
 
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.
 pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
-    let api = Arc::new(Api { runtime, config, machines: ops::MachineCache::default() });
+    router_with(runtime, config, None)
+}
+
+/// [`router`], with mocked test cases selectable on StartExecution.
+pub fn router_with<S: Store>(
+    runtime: Arc<Runtime<S>>,
+    config: Config,
+    test_cases: Option<Arc<dyn TestCases>>,
+) -> Router {
+    let api = Arc::new(Api { runtime, config, machines: ops::MachineCache::default(), test_cases });
     Router::new().route("/", post(handle::<S>)).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)).with_state(api)
 }
 

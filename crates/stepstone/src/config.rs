@@ -17,6 +17,8 @@ pub struct Config {
     /// Lambda functions by name.
     #[serde(default)]
     pub functions: BTreeMap<String, Function>,
+    /// `mock_config = "FILE"`: the mock file `serve` reads (relative to this file).
+    pub mock_config: Option<PathBuf>,
     /// The directory relative paths are read from (the file's own).
     #[serde(skip)]
     pub base: PathBuf,
@@ -156,8 +158,12 @@ mod tests {
     fn bad_configs_say_what_and_where() {
         let error = Config::parse("[functions.f]\nruntime = \"python\"\nhandlr = \"x\"\n").unwrap_err();
         assert!(error.starts_with("3: unknown field `handlr`"), "{error}");
-        let config = Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
-        assert_eq!(config.functions().unwrap_err(), "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node");
+        let config =
+            Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
+        assert_eq!(
+            config.functions().unwrap_err(),
+            "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node"
+        );
         let config = Config::parse("[functions.f]\ncommand = \"x\"\nendpoint = \"http://h\"\n").expect("parses");
         assert!(config.functions().unwrap_err().contains("exactly one of"));
     }

@@ -10,6 +10,12 @@ use store::{ExecutionQuery, HistoryQuery, Kind, Store};
 
 pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply {
     let machine_arn = required_string(request, "stateMachineArn")?;
+    // `<stateMachineArn>#<TestCase>` selects a mocked test case (as Step Functions Local);
+    // a bare trailing `#` runs unmocked.
+    let (machine_arn, test_case) = match (&api.test_cases, machine_arn.split_once('#')) {
+        (Some(_), Some((arn, case))) => (arn, Some(case).filter(|c| !c.is_empty())),
+        _ => (machine_arn, None),
+    };
     let target = MachineArn::parse(machine_arn)?;
     let name = match optional_string(request, "name")? {
         Some(name) => name.to_string(),
@@ -17,6 +23,16 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
     };
     if !valid_name(&name) {
         return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
+    }
+    if let (Some(cases), Some(case)) = (&api.test_cases, test_case) {
+        let machine = target.machine();
+        let execution_arn = format!("{}:{name}", machine.replacen(":stateMachine:", ":execution:", 1));
+        let machine_name = machine.rsplit(':').next().unwrap_or(machine);
+        // Before the start, so that the first Task already sees it; an execution that exists
+        // keeps the test case it ran with.
+        if api.runtime.store().execution(&execution_arn).await?.is_none() {
+            cases.select(machine_name, case, &execution_arn).map_err(|m| ApiError::new("ValidationException", m))?;
+        }
     }
     let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
     if let Err(e) = serde_json::from_str::<Value>(&input) {

@@ -179,6 +179,11 @@ pub struct ServeArgs {
     /// The configuration file (default: stepstone.toml in the working directory, if any).
     #[arg(long, env = "STEPSTONE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// A mock file in Step Functions Local's MockConfigFile format: StartExecution on
+    /// `<stateMachineArn>#<TestCase>` runs that test case (default: `mock_config` in the
+    /// configuration file).
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    pub mock_config: Option<PathBuf>,
 }
 
 /// A command that could not do its work: the message to print and the exit code.

@@ -3,7 +3,7 @@
 
 use super::{Failure, ServeArgs};
 use crate::config::Config;
-use crate::invoke::Tasks;
+use crate::invoke::{ServeMocks, Tasks};
 use runtime::{Options, Runtime};
 use std::sync::Arc;
 use store_sqlite::SqliteStore;
@@ -23,6 +23,11 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         code: 1,
         message: format!("another stepstone server is using {}", args.data_dir.display()),
     })?;
+    let mock_file = args.mock_config.clone().or_else(|| config.mock_config.as_ref().map(|f| config.base.join(f)));
+    let mocks = match mock_file {
+        Some(file) => Some(Arc::new(ServeMocks::open(&file, &args.data_dir).map_err(Failure::usage)?)),
+        None => None,
+    };
     let path = args.data_dir.join("stepstone.db");
     let store = SqliteStore::open(&path, store_sqlite::Options::default())
         .map_err(|e| failed(&format!("cannot open {}", path.display()), &e))?;
@@ -49,7 +54,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         for (name, function) in functions {
             lambda.add(&name, function).map_err(|e| Failure::usage(e.to_string()))?;
         }
-        let tasks = Tasks { lambda: lambda.clone() };
+        let tasks = Tasks { lambda: lambda.clone(), mocks: mocks.clone() };
         let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(tasks), options));
         runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
         let resumed = runtime.driving().len();
@@ -58,7 +63,8 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         }
         let config = api::Config { region: args.region.clone(), account: args.account.clone() };
         println!("stepstone: listening on http://{address}");
-        let router = api::router(runtime, config).merge(lambda::api::router(lambda));
+        let test_cases = mocks.map(|m| m as Arc<dyn api::TestCases>);
+        let router = api::router_with(runtime, config, test_cases).merge(lambda::api::router(lambda));
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -6,6 +6,8 @@ use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+pub use super::mock_serve::ServeMocks;
+
 /// One mocked answer: the task's result, or an ASL error.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
@@ -85,7 +87,7 @@ impl Mocks {
     /// The answer for the next invocation of `state`, or None when the test case does not
     /// mock that state. Every call counts as one invocation (retries included).
     pub fn answer(&self, state: &str) -> Option<Response> {
-        let (mock, response) = self.states.get(state)?;
+        self.states.get(state)?;
         let attempt = {
             let mut attempts = self.attempts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let counter = attempts.entry(state.to_string()).or_insert(0);
@@ -93,6 +95,18 @@ impl Mocks {
             *counter += 1;
             attempt
         };
+        self.answer_at(state, attempt)
+    }
+
+    /// Whether the test case mocks `state`.
+    pub fn mocks(&self, state: &str) -> bool {
+        self.states.contains_key(state)
+    }
+
+    /// The answer for the 0-based invocation `attempt` of `state` (counted by the caller), or
+    /// None when the test case does not mock that state.
+    pub fn answer_at(&self, state: &str, attempt: u64) -> Option<Response> {
+        let (mock, response) = self.states.get(state)?;
         Some(match response.at(attempt) {
             Some(answer) => answer.clone(),
             None => Response::Throw {

@@ -4,9 +4,10 @@
 
 pub mod functions;
 pub mod mock;
+mod mock_serve;
 
 pub use functions::Functions;
-pub use mock::{Mocks, Response};
+pub use mock::{Mocks, Response, ServeMocks};
 
 use crate::local::Invoker;
 use expr::Value;
@@ -53,11 +54,16 @@ impl Invoker for Local {
 /// The Task integrations of `stepstone serve`: one arm per kind of resource.
 pub struct Tasks {
     pub lambda: lambda::Lambda,
+    /// Mocked test cases, answered before any integration.
+    pub mocks: Option<std::sync::Arc<ServeMocks>>,
 }
 
 impl runtime::Invoker for Tasks {
     fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
         Box::pin(async move {
+            if let Some(result) = self.mocks.as_ref().and_then(|mocks| mocks.answer(&call)) {
+                return result;
+            }
             if let Some(result) = self.lambda.task(&call.resource, &call.input).await {
                 return result;
             }
