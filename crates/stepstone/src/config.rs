@@ -158,12 +158,8 @@ mod tests {
     fn bad_configs_say_what_and_where() {
         let error = Config::parse("[functions.f]\nruntime = \"python\"\nhandlr = \"x\"\n").unwrap_err();
         assert!(error.starts_with("3: unknown field `handlr`"), "{error}");
-        let config =
-            Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
-        assert_eq!(
-            config.functions().unwrap_err(),
-            "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node"
-        );
+        let config = Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
+        assert_eq!(config.functions().unwrap_err(), "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node");
         let config = Config::parse("[functions.f]\ncommand = \"x\"\nendpoint = \"http://h\"\n").expect("parses");
         assert!(config.functions().unwrap_err().contains("exactly one of"));
     }
