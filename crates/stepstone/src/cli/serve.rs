@@ -64,7 +64,9 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         let config = api::Config { region: args.region.clone(), account: args.account.clone() };
         println!("stepstone: listening on http://{address}");
         let test_cases = mocks.map(|m| m as Arc<dyn api::TestCases>);
-        let router = api::router_with(runtime, config, test_cases).merge(lambda::api::router(lambda));
+        let router = api::router_with(Arc::clone(&runtime), config, test_cases)
+            .merge(lambda::api::router(lambda))
+            .merge(crate::approval::router(runtime));
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
