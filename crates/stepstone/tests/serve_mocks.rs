@@ -1,7 +1,8 @@
 //! `stepstone serve --mock-config FILE`: StartExecution on `<stateMachineArn>#<TestCase>` runs
 //! the test case (mocked Return and Throw by attempt ranges, retried and caught), an unknown
 //! test case is refused, a bare `#` runs unmocked, and a restart during a Wait between two
-//! mocked Tasks keeps the test case and the invocation counts.
+//! mocked Tasks keeps the test case and the invocation counts. A mocked `.waitForTaskToken`
+//! Task completes at once; `mock_config` in stepstone.toml selects the file too.
 
 mod support;
 
@@ -17,12 +18,14 @@ const MOCKS: &str = r#"{
       "HappyPath": {"Charge": "ChargeOk", "Ship": "ShipOk"},
       "FlakyCharge": {"Charge": "ChargeFlaky", "Ship": "ShipOk"},
       "ChargeDown": {"Charge": "ChargeDown"}
-    }}
+    }},
+    "Callback": {"TestCases": {"Answered": {"Ask": "Answer"}}}
   },
   "MockedResponses": {
     "ChargeOk": {"0": {"Return": {"charged": 42}}},
     "ChargeFlaky": {"0-1": {"Throw": {"Error": "Bank.Busy", "Cause": "try later"}}, "2": {"Return": {"charged": 7}}},
     "ChargeDown": {"0-9": {"Throw": {"Error": "Bank.Down", "Cause": "closed"}}},
+    "Answer": {"0": {"Return": {"ok": true}}},
     "ShipOk": {"0": {"Return": "shipped"}, "1": {"Return": "shipped again"}}
   }
 }"#;
@@ -151,4 +154,29 @@ fn a_bad_mock_file_is_refused_at_startup() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no mocked response 'missing'"), "{stderr}");
+}
+
+#[test]
+fn mock_config_in_stepstone_toml_and_a_mocked_callback_that_does_not_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("MockConfigFile.json"), MOCKS).unwrap();
+    let config = dir.path().join("stepstone.toml");
+    std::fs::write(&config, "mock_config = \"MockConfigFile.json\"\n").unwrap();
+    let mut command = support::serve_command(&dir.path().join("data"));
+    let mut child = command.arg("--config").arg(&config).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("stepstone: listening on http://").unwrap_or_else(|| panic!("{line}"));
+    let server = Server { address: address.to_string(), child, _data: None };
+    let definition = json!({"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "nobody", "Payload": {"token.$": "$$.Task.Token"}},
+        "TimeoutSeconds": 30, "End": true}}});
+    let body = json!({"name": "Callback", "definition": definition.to_string(), "roleArn": ROLE});
+    let (status, created) = call(&server, "CreateStateMachine", body);
+    assert_eq!(status, 200, "{created}");
+    let machine = created["stateMachineArn"].as_str().unwrap();
+    let described = run(&server, machine, "#Answered", "answered");
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(output(&described), json!({"ok": true}));
 }

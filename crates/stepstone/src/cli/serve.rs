@@ -56,6 +56,9 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         }
         let tasks = Tasks { lambda: lambda.clone(), mocks: mocks.clone() };
         let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(tasks), options));
+        if let Some(mocks) = &mocks {
+            mocks.attach(&runtime);
+        }
         runtime.recover().await.map_err(|e| failed("recovery failed", &e))?;
         let resumed = runtime.driving().len();
         if resumed > 0 {

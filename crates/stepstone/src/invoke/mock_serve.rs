@@ -7,6 +7,9 @@
 //! `{"e": ARN, "s": STATE, "t": TASK}` when a mocked state is first invoked by the task `TASK`
 //! (the engine's task id). A state's invocation index is the number of distinct tasks seen for
 //! it before; a task run again after a crash (same id) gets the same answer.
+//!
+//! A mocked `.waitForTaskToken` Task does not wait, as in Step Functions Local: its `Return`
+//! completes the task at once through the runtime's SendTaskSuccess with its token.
 
 use super::mock::{Mocks, Response};
 use runtime::{TaskCall, TaskResult};
@@ -15,7 +18,8 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use store_sqlite::SqliteStore;
 
 /// The journal's file name in the data directory.
 pub const JOURNAL: &str = "mock-executions.jsonl";
@@ -24,6 +28,8 @@ pub const JOURNAL: &str = "mock-executions.jsonl";
 pub struct ServeMocks {
     text: String,
     journal: Mutex<Journal>,
+    /// The runtime, for completing mocked callbacks (set once it exists).
+    runtime: OnceLock<Weak<runtime::Runtime<SqliteStore>>>,
 }
 
 struct Journal {
@@ -80,7 +86,12 @@ impl ServeMocks {
             .open(&path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         let journal = Journal { file, path, cases, tasks, parsed: HashMap::new() };
-        Ok(ServeMocks { text, journal: Mutex::new(journal) })
+        Ok(ServeMocks { text, journal: Mutex::new(journal), runtime: OnceLock::new() })
+    }
+
+    /// Gives the runtime that mocked `.waitForTaskToken` answers are sent to.
+    pub fn attach(&self, runtime: &Arc<runtime::Runtime<SqliteStore>>) {
+        let _ = self.runtime.set(Arc::downgrade(runtime));
     }
 
     /// The mocked answer to `call`, or None when its execution runs no test case or the test
@@ -112,7 +123,22 @@ impl ServeMocks {
                 other.map(|(_, len)| len).unwrap_or(0)
             }
         };
+        drop(journal);
         Some(match mocks.answer_at(&call.state, attempt as u64)? {
+            Response::Return(value) if engine::is_callback(&call.resource) => {
+                let runtime = self.runtime.get().and_then(Weak::upgrade);
+                let Some(runtime) = runtime else {
+                    return Some(Err(("States.Runtime".into(), "no runtime for a mocked callback".into())));
+                };
+                let (token, output) = (call.token.clone(), expr::json::to_string(&value));
+                // After the task is recorded as submitted (this answer), the token completes it.
+                tokio::spawn(async move {
+                    if let Err(e) = runtime.send_task_success(&token, &output).await {
+                        eprintln!("stepstone: a mocked callback could not complete: {e}");
+                    }
+                });
+                Ok(value)
+            }
             Response::Return(value) => Ok(value),
             Response::Throw { error, cause } => Err((error, cause)),
         })
