@@ -57,6 +57,8 @@ pub trait TestCases: Send + Sync + 'static {
     /// Records, before the execution starts, that `execution_arn` (of the state machine named
     /// `machine`) runs `test_case`; the error (an unknown test case) refuses the start.
     fn select(&self, machine: &str, test_case: &str, execution_arn: &str) -> Result<(), String>;
+    /// Drops the record of [`TestCases::select`] when the start then failed.
+    fn forget(&self, execution_arn: &str);
 }
 
 /// The router: `POST /` dispatched on `X-Amz-Target`, any host.

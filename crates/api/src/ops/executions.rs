@@ -24,16 +24,6 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
     if !valid_name(&name) {
         return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
     }
-    if let (Some(cases), Some(case)) = (&api.test_cases, test_case) {
-        let machine = target.machine();
-        let execution_arn = format!("{}:{name}", machine.replacen(":stateMachine:", ":execution:", 1));
-        let machine_name = machine.rsplit(':').next().unwrap_or(machine);
-        // Before the start, so that the first Task already sees it; an execution that exists
-        // keeps the test case it ran with.
-        if api.runtime.store().execution(&execution_arn).await?.is_none() {
-            cases.select(machine_name, case, &execution_arn).map_err(|m| ApiError::new("ValidationException", m))?;
-        }
-    }
     let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
     if let Err(e) = serde_json::from_str::<Value>(&input) {
         let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
@@ -43,8 +33,24 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
         return Ok(reply);
     }
     let through = start_through(api, &target, machine_arn).await?;
+    // The test case is recorded before the start, so that the first Task already sees it (and
+    // forgotten if the start fails); an execution that exists keeps the test case it ran with.
+    let mut selected = None;
+    if let (Some(cases), Some(case)) = (&api.test_cases, test_case) {
+        let machine = target.machine();
+        let execution_arn = format!("{}:{name}", machine.replacen(":stateMachine:", ":execution:", 1));
+        let machine_name = machine.rsplit(':').next().unwrap_or(machine);
+        if api.runtime.store().execution(&execution_arn).await?.is_none() {
+            cases.select(machine_name, case, &execution_arn).map_err(|m| ApiError::new("ValidationException", m))?;
+            selected = Some((cases, execution_arn));
+        }
+    }
     let start = StartRequest { state_machine_arn: target.machine().to_string(), name, input };
-    let arn = match api.runtime.start_through(start, through).await {
+    let started = api.runtime.start_through(start, through).await;
+    if let (Err(_), Some((cases, execution_arn))) = (&started, selected) {
+        cases.forget(&execution_arn);
+    }
+    let arn = match started {
         Ok(arn) => arn,
         Err(runtime::Error::NoStateMachine(arn) | runtime::Error::Store(store::Error::NotFound { key: arn, .. })) => {
             return Err(ApiError::state_machine_does_not_exist(&arn))

@@ -5,7 +5,7 @@
 //! The journal (`DATA_DIR/mock-executions.jsonl`) has one JSON object a line:
 //! `{"e": ARN, "m": MACHINE, "c": CASE}` when an execution starts with a test case, and
 //! `{"e": ARN, "s": STATE, "t": TASK}` when a mocked state is first invoked by the task `TASK`
-//! (the engine's task id). A state's invocation index is the number of distinct tasks seen for
+//! (the engine's task id); `{"e": ARN, "forget": true}` when a start with a test case failed. A state's invocation index is the number of distinct tasks seen for
 //! it before; a task run again after a crash (same id) gets the same answer.
 //!
 //! A mocked `.waitForTaskToken` Task does not wait, as in Step Functions Local: its `Return`
@@ -71,6 +71,10 @@ impl ServeMocks {
             // A torn last line (a crash while appending) is skipped.
             for line in old.lines().filter_map(|l| serde_json::from_str::<Json>(l).ok()) {
                 let text = |k: &str| line.get(k).and_then(Json::as_str).map(str::to_string);
+                if let (Some(e), Some(true)) = (text("e"), line.get("forget").and_then(Json::as_bool)) {
+                    cases.remove(&e);
+                    continue;
+                }
                 match (text("e"), text("m"), text("c"), text("s"), line.get("t").and_then(Json::as_u64)) {
                     (Some(e), Some(m), Some(c), _, _) => {
                         cases.insert(e, (m, c));
@@ -168,5 +172,14 @@ impl api::TestCases for ServeMocks {
         journal.cases.insert(execution_arn.to_string(), (machine.to_string(), test_case.to_string()));
         journal.parsed.insert((machine.to_string(), test_case.to_string()), Arc::new(mocks));
         Ok(())
+    }
+
+    fn forget(&self, execution_arn: &str) {
+        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        if journal.cases.remove(execution_arn).is_some() {
+            if let Err(e) = journal.append(&json!({"e": execution_arn, "forget": true})) {
+                eprintln!("stepstone: {e}");
+            }
+        }
     }
 }
