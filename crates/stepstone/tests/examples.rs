@@ -1,6 +1,7 @@
 //! The examples run end to end on the real `stepstone serve`: `examples/manual-approval` (a
 //! Python function writes the approve/reject links, a person's browser is a real HTTP GET, the
-//! approve path succeeds and the reject path takes the Catch to a Fail) and
+//! approve path succeeds, the reject path takes the Catch to a Fail, an unanswered request
+//! times out into the States.Timeout Catch) and
 //! `examples/activity-worker` (the boto3 worker as a subprocess: a success with its output,
 //! a bad input answered with SendTaskFailure).
 
@@ -133,6 +134,18 @@ fn manual_approval_is_approved_and_rejected_from_served_links() {
         .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str().map(|_| &e["stateEnteredEventDetails"]["name"]))
         .collect();
     assert_eq!(entered, [&json!("RequestApproval"), &json!("Rejected")], "the Catch took the rejection path");
+
+    // Nobody answers: the same definition with a 1 s TimeoutSeconds ends in NoAnswer.
+    let quick = std::fs::read_to_string(example("manual-approval/approval.asl.json")).unwrap();
+    assert!(quick.contains("\"TimeoutSeconds\": 3600"));
+    let quick_file = dir.path().join("quick.asl.json");
+    std::fs::write(&quick_file, quick.replace("\"TimeoutSeconds\": 3600", "\"TimeoutSeconds\": 1")).unwrap();
+    let quick = create(&server, "manual-approval-quick", &quick_file);
+    let ignored = start(&server, &quick, "ignored", &input);
+    links(&link_file, "ignored");
+    let described = ended(&server, &ignored);
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "NoAnswer");
 
     let (status, body) = get(&format!("{base}/approve?token=not-a-token"));
     assert_eq!(status, 400, "{body}");
