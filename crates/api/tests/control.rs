@@ -2,96 +2,20 @@
 //! `MemoryStore` and a real `Runtime`): versions, aliases with weighted routing, tags,
 //! activities, UpdateStateMachine and the request size limit.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use store::MemoryStore;
+use support::{call, error, ok, raw, serve_default, until_closed, ROLE};
 
-struct NoInvoker;
-
-impl Invoker for NoInvoker {
-    fn invoke(&self, _call: TaskCall) -> BoxFuture<'_, TaskResult> {
-        Box::pin(async { Err(("States.TaskFailed".to_string(), "no tasks here".to_string())) })
-    }
-}
-
-async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(NoInvoker), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-/// One request with a raw body on a fresh connection: (status, JSON body).
-async fn raw(addr: SocketAddr, action: &str, body: String) -> (u16, Value) {
-    let action = action.to_string();
-    tokio::task::spawn_blocking(move || {
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        )
-        .unwrap();
-        // The server may answer (and close) before reading a refused body.
-        let _ = stream.write_all(body.as_bytes());
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
-}
-
-async fn call(addr: SocketAddr, action: &str, body: Value) -> (u16, Value) {
-    raw(addr, action, body.to_string()).await
-}
-
-/// The answer of a call that must succeed.
-async fn ok(addr: SocketAddr, action: &str, body: Value) -> Value {
-    let (status, reply) = call(addr, action, body).await;
-    assert_eq!(status, 200, "{action}: {reply}");
-    reply
-}
-
-fn error(code: &str, message: &str) -> (u16, Value) {
-    (400, json!({"__type": code, "message": message}))
-}
-
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 const MACHINE: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
 
 fn pass(result: &str) -> String {
     json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result, "End": true}}}).to_string()
 }
 
-/// The finished execution's description.
-async fn finished(addr: SocketAddr, execution: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let described = ok(addr, "DescribeExecution", json!({"executionArn": execution})).await;
-        if described["status"] != "RUNNING" {
-            return described;
-        }
-        assert!(Instant::now() < deadline, "the execution did not finish: {described}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn versions_are_snapshots_numbered_once_and_updates_keep_revisions() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let created = ok(
         addr,
         "CreateStateMachine",
@@ -149,7 +73,7 @@ async fn versions_are_snapshots_numbered_once_and_updates_keep_revisions() {
 
     // A version runs its own definition, whatever the machine has now.
     let started = ok(addr, "StartExecution", json!({"stateMachineArn": v1, "name": "on-v1"})).await;
-    let described = finished(addr, started["executionArn"].as_str().unwrap()).await;
+    let described = until_closed(addr, started["executionArn"].as_str().unwrap()).await;
     assert_eq!(described["output"], "\"one\"");
     assert_eq!(described["stateMachineVersionArn"], v1);
     assert_eq!(described["stateMachineArn"], MACHINE);
@@ -176,7 +100,7 @@ async fn versions_are_snapshots_numbered_once_and_updates_keep_revisions() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn aliases_route_executions_by_weight() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     ok(addr, "CreateStateMachine", json!({"name": "m", "definition": pass("one"), "roleArn": ROLE, "publish": true}))
         .await;
     let v2 =
@@ -219,7 +143,7 @@ async fn aliases_route_executions_by_weight() {
     let mut outputs = std::collections::BTreeMap::new();
     for i in 0..40 {
         let started = ok(addr, "StartExecution", json!({"stateMachineArn": alias, "name": format!("e{i}")})).await;
-        let described = finished(addr, started["executionArn"].as_str().unwrap()).await;
+        let described = until_closed(addr, started["executionArn"].as_str().unwrap()).await;
         assert_eq!(described["stateMachineAliasArn"], alias);
         let version = described["stateMachineVersionArn"].as_str().unwrap().to_string();
         let expected = if version == v1 { "\"one\"" } else { "\"two\"" };
@@ -244,7 +168,7 @@ async fn aliases_route_executions_by_weight() {
     assert_eq!(described["description"], "all on two");
     for i in 0..5 {
         let started = ok(addr, "StartExecution", json!({"stateMachineArn": alias, "name": format!("f{i}")})).await;
-        let described = finished(addr, started["executionArn"].as_str().unwrap()).await;
+        let described = until_closed(addr, started["executionArn"].as_str().unwrap()).await;
         assert_eq!(described["stateMachineVersionArn"], v2);
     }
     let listed = ok(addr, "ListStateMachineAliases", json!({"stateMachineArn": MACHINE})).await;
@@ -259,7 +183,7 @@ async fn aliases_route_executions_by_weight() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tags_and_activities() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     ok(
         addr,
         "CreateStateMachine",
@@ -322,7 +246,7 @@ async fn tags_and_activities() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_oversized_request_is_refused_before_any_work() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let body = json!({"name": "big", "definition": "x".repeat(api::MAX_REQUEST_BYTES), "roleArn": ROLE}).to_string();
     let (status, reply) = raw(addr, "CreateStateMachine", body).await;
     assert_eq!((status, reply["__type"].as_str()), (413, Some("RequestEntityTooLargeException")), "{reply}");
@@ -332,7 +256,7 @@ async fn an_oversized_request_is_refused_before_any_work() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logging_and_tracing_configurations_are_kept_and_checked() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let base = json!({"name": "m", "definition": pass("x"), "roleArn": ROLE});
     let mut no_destination = base.clone();
     no_destination["loggingConfiguration"] = json!({"level": "ALL"});

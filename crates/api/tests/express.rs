@@ -2,13 +2,13 @@
 //! STANDARD refused), `StartExecution` on an EXPRESS machine and AWS's errors for the
 //! operations express executions do not have.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+mod support;
+
+use runtime::{BoxFuture, Invoker, TaskCall, TaskResult};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use store::MemoryStore;
+use support::{call, call_host, serve, ROLE};
 
 const ECHO: &str = "arn:aws:lambda:us-east-1:123456789012:function:echo";
 const PANIC: &str = "arn:aws:lambda:us-east-1:123456789012:function:panic";
@@ -34,47 +34,6 @@ impl Invoker for TestInvoker {
     }
 }
 
-async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(TestInvoker), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-/// One request on a fresh connection to `host` (the SDKs send StartSyncExecution to
-/// `sync-<host>`): (status, JSON body).
-async fn call_host(addr: SocketAddr, host: &str, action: &str, body: Value) -> (u16, Value) {
-    let (action, host) = (action.to_string(), host.to_string());
-    tokio::task::spawn_blocking(move || {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
-}
-
-async fn call(addr: SocketAddr, action: &str, body: Value) -> (u16, Value) {
-    call_host(addr, "states.us-east-1.amazonaws.com", action, body).await
-}
-
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
-
 async fn create(addr: SocketAddr, name: &str, kind: &str, definition: Value) -> String {
     let request = json!({"name": name, "definition": definition.to_string(), "roleArn": ROLE, "type": kind});
     let (status, created) = call(addr, "CreateStateMachine", request).await;
@@ -95,7 +54,7 @@ fn seconds(value: &Value) -> f64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_sync_execution_answers_the_whole_result_in_aws_shape() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(TestInvoker)).await.addr;
     let definition = json!({"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Parameters": {"got.$": "$.x", "name.$": "$$.Execution.Name"}, "End": true}}});
     let machine = create(addr, "hello", "EXPRESS", definition).await;
@@ -139,7 +98,7 @@ async fn start_sync_execution_answers_the_whole_result_in_aws_shape() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_sync_execution_answers_200_with_its_error_and_cause() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(TestInvoker)).await.addr;
     let definition = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "it broke"}}});
     let machine = create(addr, "fails", "EXPRESS", definition).await;
     let reply = start_sync(addr, &machine, "{}").await;
@@ -152,7 +111,7 @@ async fn a_failing_sync_execution_answers_200_with_its_error_and_cause() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wait_and_tasks_run_in_an_express_execution() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(TestInvoker)).await.addr;
     let definition = json!({"StartAt": "W", "States": {
         "W": {"Type": "Wait", "Seconds": 1, "Next": "T"},
         "T": {"Type": "Task", "Resource": ECHO, "Next": "P"},
@@ -174,7 +133,7 @@ async fn a_wait_and_tasks_run_in_an_express_execution() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_sync_execution_refuses_standard_machines_and_bad_requests() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(TestInvoker)).await.addr;
     let pass = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
     let standard = create(addr, "std", "STANDARD", pass.clone()).await;
     let express = create(addr, "exp", "EXPRESS", pass).await;
@@ -203,7 +162,7 @@ async fn start_sync_execution_refuses_standard_machines_and_bad_requests() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_execution_on_express_answers_an_express_arn_that_has_no_history_apis() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(TestInvoker)).await.addr;
     let definition = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
     let machine = create(addr, "async", "EXPRESS", definition).await;
     let (status, started) = call(addr, "StartExecution", json!({"stateMachineArn": machine, "name": "e1"})).await;

@@ -1,69 +1,24 @@
 //! Drives the API over real HTTP (a raw HTTP/1.1 client on `TcpStream`) on an ephemeral
 //! port, over a `MemoryStore` and a real `Runtime`.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use store::MemoryStore;
+use support::{error, send, serve_default, HOST, ROLE};
 
-struct NoInvoker;
-
-impl Invoker for NoInvoker {
-    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
-        Box::pin(async move {
-            Err(("States.TaskFailed".into(), format!("No invoker is configured for the resource '{}'", call.resource)))
-        })
-    }
-}
-
-async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), lease_ms: 30_000, claim_limit: 100, ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(NoInvoker), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-/// One request on a fresh connection: (status, JSON body).
+/// One request on a fresh connection: (status, JSON body); the answer has AWS's content type.
 async fn call(addr: SocketAddr, action: &str, body: Value) -> (u16, Value) {
-    let action = action.to_string();
-    tokio::task::spawn_blocking(move || {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: states.us-east-1.amazonaws.com\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        assert!(head.to_ascii_lowercase().contains("content-type: application/x-amz-json-1.0"), "content type: {head}");
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
-}
-
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
-
-fn error(code: &str, message: &str) -> (u16, Value) {
-    (400, json!({"__type": code, "message": message}))
+    let response = send(addr, HOST, action, body.to_string()).await;
+    let head = response.head;
+    assert!(head.to_ascii_lowercase().contains("content-type: application/x-amz-json-1.0"), "content type: {head}");
+    (response.status, response.body)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_execution_runs_to_success_and_its_history_is_served() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let definition = json!({"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Result": {"x": 1}, "Next": "W"},
         "W": {"Type": "Wait", "Seconds": 1, "Next": "B"},
@@ -157,7 +112,7 @@ async fn an_execution_runs_to_success_and_its_history_is_served() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_have_aws_codes_and_messages() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let (status, body) = call(addr, "NoSuchThing", json!({})).await;
     assert_eq!((status, body["__type"].clone()), (400, json!("UnknownOperationException")));
 

@@ -3,14 +3,13 @@
 //! AWS's errors, and `ExecutionStarted` naming the version and alias an execution was
 //! started through.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+mod support;
+
+use runtime::{BoxFuture, Invoker, TaskCall, TaskResult};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use store::MemoryStore;
+use support::{call, error, ok, serve, until_closed, ROLE};
 
 /// Fails the first call of each execution, then answers `{"ok": true}`.
 #[derive(Default)]
@@ -29,74 +28,16 @@ impl Invoker for FailsOnce {
     }
 }
 
-async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), lease_ms: 30_000, claim_limit: 100, ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(FailsOnce::default()), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-/// One request on a fresh connection: (status, JSON body).
-async fn call(addr: SocketAddr, action: &str, body: Value) -> (u16, Value) {
-    let action = action.to_string();
-    tokio::task::spawn_blocking(move || {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: states.us-east-1.amazonaws.com\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
-}
-
-async fn ok(addr: SocketAddr, action: &str, body: Value) -> Value {
-    let (status, reply) = call(addr, action, body).await;
-    assert_eq!(status, 200, "{action}: {reply}");
-    reply
-}
-
-fn error(code: &str, message: &str) -> (u16, Value) {
-    (400, json!({"__type": code, "message": message}))
-}
-
-/// DescribeExecution once the execution is no longer RUNNING.
-async fn closed(addr: SocketAddr, arn: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let described = ok(addr, "DescribeExecution", json!({"executionArn": arn})).await;
-        if described["status"] != "RUNNING" {
-            return described;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 async fn listed(addr: SocketAddr, machine: &str, filter: &str) -> Vec<Value> {
     let reply = ok(addr, "ListExecutions", json!({"stateMachineArn": machine, "redriveFilter": filter})).await;
     reply["executions"].as_array().unwrap().clone()
 }
 
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_execution_is_redriven_over_http() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(FailsOnce::default())).await.addr;
     let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": true}}});
     let created = ok(
         addr,
@@ -111,7 +52,7 @@ async fn a_failed_execution_is_redriven_over_http() {
     // Started through the version: ExecutionStarted names it.
     let started = ok(addr, "StartExecution", json!({"stateMachineArn": version, "name": "e", "input": "{}"})).await;
     let arn = started["executionArn"].as_str().unwrap().to_string();
-    let failed = closed(addr, &arn).await;
+    let failed = until_closed(addr, &arn).await;
     assert_eq!(failed["status"], "FAILED", "{failed}");
     assert_eq!(failed["redriveCount"], 0);
     assert_eq!(failed["redriveStatus"], "REDRIVABLE");
@@ -142,7 +83,7 @@ async fn a_failed_execution_is_redriven_over_http() {
     // The same client token: the same answer.
     let again = ok(addr, "RedriveExecution", json!({"executionArn": arn, "clientToken": "t-1"})).await;
     assert_eq!(again, redriven);
-    let done = closed(addr, &arn).await;
+    let done = until_closed(addr, &arn).await;
     assert_eq!(done["status"], "SUCCEEDED", "{done}");
     assert_eq!(done["output"], r#"{"ok":true}"#);
     assert_eq!(done["redriveCount"], 1);
@@ -205,7 +146,7 @@ async fn a_failed_execution_is_redriven_over_http() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_running_execution_is_not_redrivable_and_aliases_are_recorded() {
-    let addr = serve().await;
+    let addr = serve(Arc::new(FailsOnce::default())).await.addr;
     let definition = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": true}}});
     let created = ok(
         addr,
@@ -234,7 +175,7 @@ async fn a_running_execution_is_not_redrivable_and_aliases_are_recorded() {
 
     // Stopped (ABORTED), it can be redriven: the Wait starts again.
     ok(addr, "StopExecution", json!({"executionArn": arn})).await;
-    let aborted = closed(addr, &arn).await;
+    let aborted = until_closed(addr, &arn).await;
     assert_eq!((&aborted["status"], &aborted["redriveStatus"]), (&json!("ABORTED"), &json!("REDRIVABLE")));
     ok(addr, "RedriveExecution", json!({"executionArn": arn})).await;
     let described = ok(addr, "DescribeExecution", json!({"executionArn": arn})).await;

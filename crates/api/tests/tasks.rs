@@ -2,16 +2,16 @@
 //! port, over a `MemoryStore` and a real `Runtime`): GetActivityTask's long poll handed a
 //! task scheduled while it waits, heartbeats, SendTaskSuccess and its errors, StopExecution.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
-use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+mod support;
+
+use runtime::{BoxFuture, Invoker, TaskCall, TaskResult};
+use serde_json::json;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{Activity, MemoryStore, Store};
+use store::{Activity, Store};
+use support::{call, create_machine, error, history_types, start};
 
-const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:work";
 
 struct NoInvoker;
@@ -24,65 +24,10 @@ impl Invoker for NoInvoker {
 
 /// The API on an ephemeral port, with the activity `work` created in its store.
 async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
+    let served = support::serve(Arc::new(NoInvoker)).await;
     let activity = Activity { arn: ACTIVITY.into(), name: "work".into(), created: 0, tags: Vec::new() };
-    store.create_activity(activity).await.unwrap();
-    let options = Options { node: "test".into(), ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(NoInvoker), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
-
-/// One request on a fresh connection: (status, JSON body).
-async fn call(addr: SocketAddr, action: &str, body: Value) -> (u16, Value) {
-    let action = action.to_string();
-    tokio::task::spawn_blocking(move || {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(70))).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: states.us-east-1.amazonaws.com\r\nX-Amz-Target: AWSStepFunctions.{action}\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
-}
-
-fn error(code: &str, message: &str) -> (u16, Value) {
-    (400, json!({"__type": code, "message": message}))
-}
-
-async fn create_machine(addr: SocketAddr, name: &str, definition: Value) -> String {
-    let request = json!({"name": name, "definition": definition.to_string(), "roleArn": ROLE});
-    let (status, created) = call(addr, "CreateStateMachine", request).await;
-    assert_eq!(status, 200, "{created}");
-    created["stateMachineArn"].as_str().unwrap().to_string()
-}
-
-async fn start(addr: SocketAddr, machine: &str, input: Value) -> String {
-    let request = json!({"stateMachineArn": machine, "input": input.to_string()});
-    let (status, started) = call(addr, "StartExecution", request).await;
-    assert_eq!(status, 200, "{started}");
-    started["executionArn"].as_str().unwrap().to_string()
-}
-
-async fn history_types(addr: SocketAddr, execution: &str) -> (Vec<String>, Vec<Value>) {
-    let (status, history) = call(addr, "GetExecutionHistory", json!({"executionArn": execution})).await;
-    assert_eq!(status, 200, "{history}");
-    let events = history["events"].as_array().unwrap().clone();
-    (events.iter().map(|e| e["type"].as_str().unwrap().to_string()).collect(), events)
+    served.runtime.store().create_activity(activity).await.unwrap();
+    served.addr
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,53 +1,15 @@
 //! `TestState` over real HTTP (sent to `sync-states...`, as the SDKs do), on an ephemeral
 //! port over a `MemoryStore` and a real `Runtime`: data flow, Retry and Catch, AWS's errors.
 
-use api::Config;
-use runtime::{BoxFuture, Invoker, Options, Runtime, TaskCall, TaskResult};
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
-use store::MemoryStore;
-
-struct NoInvoker;
-
-impl Invoker for NoInvoker {
-    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
-        Box::pin(async move { Err(("States.TaskFailed".into(), format!("no invoker for '{}'", call.resource))) })
-    }
-}
-
-async fn serve() -> SocketAddr {
-    let store = Arc::new(MemoryStore::default());
-    let options = Options { node: "test".into(), ..Options::default() };
-    let runtime = Arc::new(Runtime::new(store, Arc::new(NoInvoker), options));
-    let router = api::router(runtime, Config::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
-}
+use std::net::SocketAddr;
+use support::{call_host, serve_default};
 
 /// One TestState request on a fresh connection: (status, JSON body).
 async fn test_state(addr: SocketAddr, body: Value) -> (u16, Value) {
-    tokio::task::spawn_blocking(move || {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(addr).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: sync-states.us-east-1.amazonaws.com\r\nX-Amz-Target: AWSStepFunctions.TestState\r\n\
-             Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
-        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")))
-    })
-    .await
-    .unwrap()
+    call_host(addr, "sync-states.us-east-1.amazonaws.com", "TestState", body).await
 }
 
 /// A JSON text member parsed back.
@@ -57,7 +19,7 @@ fn parsed(value: &Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pass_state_shows_its_data_flow_at_debug_and_only_its_output_at_info() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let state = json!({"Type": "Pass", "InputPath": "$.in", "Parameters": {"v.$": "$.x"}, "ResultPath": "$.out", "Next": "Later"});
     let request = json!({"definition": state.to_string(), "input": r#"{"in": {"x": 5}}"#, "inspectionLevel": "DEBUG"});
     let (status, reply) = test_state(addr, request.clone()).await;
@@ -81,7 +43,7 @@ async fn a_pass_state_shows_its_data_flow_at_debug_and_only_its_output_at_info()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mocked_task_error_is_retriable_then_caught_once_retries_are_spent() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let machine = json!({"StartAt": "Call", "States": {
         "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
             "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "MaxAttempts": 1}],
@@ -108,7 +70,7 @@ async fn a_mocked_task_error_is_retriable_then_caught_once_retries_are_spent() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_get_aws_errors() {
-    let addr = serve().await;
+    let addr = serve_default().await.addr;
     let task = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}).to_string();
     let pass = json!({"Type": "Pass", "End": true}).to_string();
     let map = json!({"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true})

@@ -2,13 +2,15 @@
 //! histories, and survive their runtime being dropped mid-flight (timers and unrecorded
 //! tasks are recovered by a new runtime on the same SQLite file).
 
+mod support;
+
 use runtime::{BoxFuture, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult, Through};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::{ExecutionStatus, HistoryQuery, Kind, MemoryStore, PageRequest, StateMachine, Store};
-use store_sqlite::SqliteStore;
+use store::{ExecutionStatus, MemoryStore, Store};
+use support::{check_replay, history, machine as create_machine, options, sqlite, start, until_closed};
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
 
@@ -42,48 +44,12 @@ impl Invoker for TestInvoker {
     }
 }
 
-fn options(node: &str) -> Options {
-    Options { node: node.into(), lease_ms: 600, claim_limit: 100, ..Options::default() }
-}
-
-async fn create_machine<S: Store>(store: &S, name: &str, definition: Value) -> String {
-    let arn = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}");
-    let machine = StateMachine {
-        arn: arn.clone(),
-        name: name.into(),
-        kind: Kind::Standard,
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/test".into(),
-        created: 0,
-        revision_id: "1".into(),
-        description: String::new(),
-        configuration: String::new(),
-        tags: Vec::new(),
-    };
-    store.create_state_machine(machine).await.unwrap();
-    arn
-}
-
-async fn start<S: Store>(runtime: &Runtime<S>, machine: &str, name: &str, input: Value) -> String {
-    let request = StartRequest { state_machine_arn: machine.into(), name: name.into(), input: input.to_string() };
-    runtime.start(request).await.unwrap()
-}
-
 /// Waits for the execution to end, then checks its stored history: ids 1..n, each previous
 /// id earlier, one `ExecutionStarted` first and the end last, and the same history again
 /// when its fed events are replayed. Returns the record and history.
 async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<store::HistoryEvent>) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let execution = loop {
-        let execution = store.execution(arn).await.unwrap().unwrap();
-        if execution.status != ExecutionStatus::Running {
-            break execution;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(100_000) };
-    let history = store.history(query).await.unwrap().items;
+    let execution = until_closed(store, arn).await;
+    let history = history(store, arn).await;
     for (i, event) in history.iter().enumerate() {
         assert_eq!(event.id, i as u64 + 1, "{arn}: gapless ids");
         assert!(
@@ -98,10 +64,7 @@ async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<stor
     assert_eq!(types.first(), Some(&"ExecutionStarted"));
     assert!(types.last().is_some_and(|t| t.starts_with("Execution")), "{arn}: {types:?}");
     assert_eq!(execution.next_event_id, history.len() as u64 + 1);
-    let fed = store.fed_events(arn).await.unwrap();
-    let (_, replayed) = runtime::replay(&execution, &fed).unwrap();
-    let replayed = runtime::history_records(&execution, &replayed);
-    assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
+    check_replay(store, &execution, &history).await;
     (execution, history)
 }
 
@@ -165,11 +128,6 @@ async fn check<S: Store>(store: Arc<S>) {
     }
     assert_eq!(invoker.calls.load(Ordering::SeqCst), 2, "the task ran twice (one retry)");
     assert!(runtime.driving().is_empty(), "drivers end with their executions");
-}
-
-fn sqlite(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
-    let options = store_sqlite::Options { durability: store_sqlite::Durability::Normal, ..Default::default() };
-    Arc::new(SqliteStore::open(dir.path().join("stepstone.db"), options).unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

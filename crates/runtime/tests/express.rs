@@ -1,6 +1,8 @@
 //! EXPRESS executions in memory: run to their end with nothing stored, cut at their maximum
 //! duration, and run in the background for `start_express`.
 
+mod support;
+
 use runtime::{BoxFuture, ExpressRequest, Invoker, Options, Runtime, TaskCall, TaskResult};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,18 +31,7 @@ impl Invoker for Counting {
 }
 
 fn machine(name: &str, definition: Value) -> StateMachine {
-    StateMachine {
-        arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
-        name: name.into(),
-        kind: Kind::Express,
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/test".into(),
-        created: 0,
-        revision_id: "1".into(),
-        description: String::new(),
-        configuration: String::new(),
-        tags: Vec::new(),
-    }
+    support::state_machine(name, Kind::Express, &definition)
 }
 
 fn runtime(invoker: Arc<Counting>) -> Runtime<MemoryStore> {

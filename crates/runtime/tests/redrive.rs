@@ -4,13 +4,16 @@
 //! during a redriven run, an activity task scheduled again by a redrive, and a TIMED_OUT
 //! execution whose `TimeoutSeconds` starts again.
 
-use runtime::{BoxFuture, Error, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
+mod support;
+
+use runtime::{BoxFuture, Error, Invoker, Runtime, TaskCall, TaskResult};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::{Activity, ExecutionStatus, HistoryQuery, Kind, MemoryStore, PageRequest, StateMachine, Store};
-use store_sqlite::SqliteStore;
+use store::{Activity, ExecutionStatus, HistoryQuery, MemoryStore, PageRequest, Store};
+use support::until_closed as closed;
+use support::{check_gapless, check_replay, history, machine as create_machine, options, sqlite, start};
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:work";
@@ -53,67 +56,13 @@ impl Invoker for TestInvoker {
     }
 }
 
-fn options(node: &str) -> Options {
-    Options { node: node.into(), lease_ms: 600, claim_limit: 100, poll_ms: 50 }
-}
-
-fn sqlite(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
-    let options = store_sqlite::Options { durability: store_sqlite::Durability::Normal, ..Default::default() };
-    Arc::new(SqliteStore::open(dir.path().join("stepstone.db"), options).unwrap())
-}
-
-async fn create_machine<S: Store>(store: &S, name: &str, definition: Value) -> String {
-    let arn = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}");
-    let machine = StateMachine {
-        arn: arn.clone(),
-        name: name.into(),
-        kind: Kind::Standard,
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/test".into(),
-        created: 0,
-        revision_id: "1".into(),
-        description: String::new(),
-        configuration: String::new(),
-        tags: Vec::new(),
-    };
-    store.create_state_machine(machine).await.unwrap();
-    arn
-}
-
-async fn start<S: Store>(runtime: &Runtime<S>, machine: &str, name: &str, input: Value) -> String {
-    let request = StartRequest { state_machine_arn: machine.into(), name: name.into(), input: input.to_string() };
-    runtime.start(request).await.unwrap()
-}
-
-/// Waits until the execution is no longer RUNNING.
-async fn closed<S: Store>(store: &S, arn: &str) -> store::Execution {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let execution = store.execution(arn).await.unwrap().unwrap();
-        if execution.status != ExecutionStatus::Running {
-            return execution;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// The stored history as `(type, previous event id)`, after checking it is gapless and the
 /// same as the replay of the fed events.
 async fn stored_history<S: Store>(store: &S, arn: &str) -> Vec<(String, u64)> {
-    let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(10_000) };
-    let events = store.history(query).await.unwrap().items;
-    for (i, event) in events.iter().enumerate() {
-        assert_eq!(event.id, i as u64 + 1, "gapless ids");
-    }
+    let events = history(store, arn).await;
+    check_gapless(arn, &events);
     let record = store.execution(arn).await.unwrap().unwrap();
-    let fed = store.fed_events(arn).await.unwrap();
-    let (_, replayed) = runtime::replay(&record, &fed).unwrap();
-    assert_eq!(
-        runtime::history_records(&record, &replayed),
-        events,
-        "replaying the fed events gives the stored history"
-    );
+    check_replay(store, &record, &events).await;
     events.into_iter().map(|e| (e.event_type, e.previous_event_id)).collect()
 }
 

@@ -3,14 +3,14 @@
 //! heartbeat timeouts, signals accepted while no driver runs (consumed exactly once after
 //! recovery), activity tasks surviving a restart, and signals crossing between two nodes.
 
-use runtime::{BoxFuture, Error, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
+mod support;
+
+use runtime::{BoxFuture, Error, Invoker, Options, Runtime, TaskCall, TaskResult};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{
-    Activity, ExecutionStatus, HistoryEvent, HistoryQuery, Kind, MemoryStore, PageRequest, StateMachine, Store,
-};
-use store_sqlite::SqliteStore;
+use store::{Activity, ExecutionStatus, HistoryEvent, MemoryStore, Store};
+use support::{await_event, check_replay, details, history, machine, options, sqlite, start, types, until_closed};
 
 const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:work";
 
@@ -23,43 +23,15 @@ impl Invoker for NoInvoker {
     }
 }
 
-fn options(node: &str) -> Options {
-    Options { node: node.into(), lease_ms: 600, claim_limit: 100, poll_ms: 50 }
-}
-
 fn runtime<S: Store>(store: &Arc<S>, node: &str) -> Runtime<S> {
-    Runtime::new(Arc::clone(store), Arc::new(NoInvoker), options(node))
-}
-
-fn sqlite(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
-    let options = store_sqlite::Options { durability: store_sqlite::Durability::Normal, ..Default::default() };
-    Arc::new(SqliteStore::open(dir.path().join("stepstone.db"), options).unwrap())
+    support::runtime(store, &Arc::new(NoInvoker), node)
 }
 
 /// Creates the activity and a state machine named `name`.
 async fn setup<S: Store>(store: &S, name: &str, definition: Value) -> String {
     let activity = Activity { arn: ACTIVITY.into(), name: "work".into(), created: 0, tags: Vec::new() };
     store.create_activity(activity).await.unwrap();
-    let arn = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}");
-    let machine = StateMachine {
-        arn: arn.clone(),
-        name: name.into(),
-        kind: Kind::Standard,
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/test".into(),
-        created: 0,
-        revision_id: "1".into(),
-        description: String::new(),
-        configuration: String::new(),
-        tags: Vec::new(),
-    };
-    store.create_state_machine(machine).await.unwrap();
-    arn
-}
-
-async fn start<S: Store>(runtime: &Runtime<S>, machine: &str, name: &str, input: Value) -> String {
-    let request = StartRequest { state_machine_arn: machine.into(), name: name.into(), input: input.to_string() };
-    runtime.start(request).await.unwrap()
+    machine(store, name, definition).await
 }
 
 /// An activity Task, then a Pass state, with the given extra Task fields (and a `Handled`
@@ -75,47 +47,13 @@ fn activity_machine(task_fields: Value) -> Value {
     machine
 }
 
-async fn history<S: Store>(store: &S, arn: &str) -> Vec<HistoryEvent> {
-    let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(1000) };
-    store.history(query).await.unwrap().items
-}
-
-fn types(history: &[HistoryEvent]) -> Vec<&str> {
-    history.iter().map(|e| e.event_type.as_str()).collect()
-}
-
-fn details(history: &[HistoryEvent], event_type: &str) -> Value {
-    let event = history.iter().find(|e| e.event_type == event_type).unwrap_or_else(|| panic!("no {event_type}"));
-    serde_json::from_str(&event.details_json).unwrap()
-}
-
 /// Waits for the execution to end; checks that the history replays from the fed events.
 async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<HistoryEvent>) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let execution = loop {
-        let execution = store.execution(arn).await.unwrap().unwrap();
-        if execution.status != ExecutionStatus::Running {
-            break execution;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let execution = until_closed(store, arn).await;
     let history = history(store, arn).await;
-    let fed = store.fed_events(arn).await.unwrap();
-    let (_, replayed) = runtime::replay(&execution, &fed).unwrap();
-    let replayed: Vec<_> = replayed.iter().map(|e| runtime::history_record(arn, e)).collect();
-    assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
+    check_replay(store, &execution, &history).await;
     assert_eq!(store.signals(arn).await.unwrap(), vec![], "no signal is left");
     (execution, history)
-}
-
-/// Polls until the history has an event of this type.
-async fn await_event<S: Store>(store: &S, arn: &str, event_type: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !history(store, arn).await.iter().any(|e| e.event_type == event_type) {
-        assert!(Instant::now() < deadline, "{arn}: no {event_type}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 async fn stop_a_running_wait<S: Store>(store: Arc<S>) {

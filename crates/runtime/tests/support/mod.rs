@@ -1,5 +1,5 @@
-//! Helpers shared by the callback and nested-execution tests: a recording invoker, stores,
-//! state machines, and waiting for events and ends (with a replay check).
+//! Helpers shared by the runtime's end-to-end tests: a recording invoker, stores (memory and
+//! SQLite files), runtimes, state machines, and waiting for events and ends (with a replay check).
 #![allow(dead_code)]
 
 use runtime::{BoxFuture, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
@@ -47,26 +47,28 @@ impl Invoker for Recorder {
     }
 }
 
+/// A short lease and quick polls, so that tests of recovery and signals are fast.
 pub fn options(node: &str) -> Options {
     Options { node: node.into(), lease_ms: 600, claim_limit: 100, poll_ms: 50 }
 }
 
-pub fn runtime<S: Store>(store: &Arc<S>, invoker: &Arc<Recorder>, node: &str) -> Runtime<S> {
+/// A runtime on `store` with the test [`options`], its tasks given to `invoker`.
+pub fn runtime<S: Store, I: Invoker + 'static>(store: &Arc<S>, invoker: &Arc<I>, node: &str) -> Runtime<S> {
     Runtime::new(Arc::clone(store), Arc::clone(invoker) as Arc<dyn Invoker>, options(node))
 }
 
+/// A SQLite store in a file of `dir` (open it again on the same `dir` to restart).
 pub fn sqlite(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
     let options = store_sqlite::Options { durability: store_sqlite::Durability::Normal, ..Default::default() };
     Arc::new(SqliteStore::open(dir.path().join("stepstone.db"), options).unwrap())
 }
 
-/// Stores a STANDARD state machine named `name`; returns its ARN.
-pub async fn machine<S: Store>(store: &S, name: &str, definition: Value) -> String {
-    let arn = format!("{ACCOUNT_PREFIX}{name}");
-    let machine = StateMachine {
-        arn: arn.clone(),
+/// A state machine record named `name` of this kind, as the API would store it.
+pub fn state_machine(name: &str, kind: Kind, definition: &Value) -> StateMachine {
+    StateMachine {
+        arn: format!("{ACCOUNT_PREFIX}{name}"),
         name: name.into(),
-        kind: Kind::Standard,
+        kind,
         definition: definition.to_string(),
         role_arn: "arn:aws:iam::123456789012:role/test".into(),
         created: 0,
@@ -74,7 +76,13 @@ pub async fn machine<S: Store>(store: &S, name: &str, definition: Value) -> Stri
         description: String::new(),
         configuration: String::new(),
         tags: Vec::new(),
-    };
+    }
+}
+
+/// Stores a STANDARD state machine named `name`; returns its ARN.
+pub async fn machine<S: Store>(store: &S, name: &str, definition: Value) -> String {
+    let machine = state_machine(name, Kind::Standard, &definition);
+    let arn = machine.arn.clone();
     store.create_state_machine(machine).await.unwrap();
     arn
 }
@@ -85,7 +93,7 @@ pub async fn start<S: Store>(runtime: &Runtime<S>, machine: &str, name: &str, in
 }
 
 pub async fn history<S: Store>(store: &S, arn: &str) -> Vec<HistoryEvent> {
-    let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(1000) };
+    let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(100_000) };
     store.history(query).await.unwrap().items
 }
 
@@ -98,26 +106,42 @@ pub fn details(history: &[HistoryEvent], event_type: &str) -> Value {
     serde_json::from_str(&event.details_json).unwrap()
 }
 
+/// Waits until the execution is no longer RUNNING; returns its record.
+pub async fn until_closed<S: Store>(store: &S, arn: &str) -> store::Execution {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let execution = store.execution(arn).await.unwrap().unwrap();
+        if execution.status != ExecutionStatus::Running {
+            return execution;
+        }
+        assert!(Instant::now() < deadline, "{arn} still running");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Checks that replaying the execution's fed events gives its stored `history`.
+pub async fn check_replay<S: Store>(store: &S, execution: &store::Execution, history: &[HistoryEvent]) {
+    let arn = &execution.arn;
+    let fed = store.fed_events(arn).await.unwrap();
+    let (_, replayed) = runtime::replay(execution, &fed).unwrap();
+    let replayed = runtime::history_records(execution, &replayed);
+    assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
+}
+
+/// Checks that the history's ids are 1..n.
+pub fn check_gapless(arn: &str, history: &[HistoryEvent]) {
+    for (i, event) in history.iter().enumerate() {
+        assert_eq!(event.id, i as u64 + 1, "{arn}: gapless ids");
+    }
+}
+
 /// Waits for the execution to end; checks that the history replays from the fed events and
 /// that its ids are gapless.
 pub async fn finished<S: Store>(store: &S, arn: &str) -> (store::Execution, Vec<HistoryEvent>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let execution = loop {
-        let execution = store.execution(arn).await.unwrap().unwrap();
-        if execution.status != ExecutionStatus::Running {
-            break execution;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let execution = until_closed(store, arn).await;
     let history = history(store, arn).await;
-    let fed = store.fed_events(arn).await.unwrap();
-    let (_, replayed) = runtime::replay(&execution, &fed).unwrap();
-    let replayed: Vec<_> = replayed.iter().map(|e| runtime::history_record(arn, e)).collect();
-    assert_eq!(replayed, history, "{arn}: replaying the fed events gives the stored history");
-    for (i, event) in history.iter().enumerate() {
-        assert_eq!(event.id, i as u64 + 1);
-    }
+    check_replay(store, &execution, &history).await;
+    check_gapless(arn, &history);
     (execution, history)
 }
 
