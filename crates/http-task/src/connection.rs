@@ -89,7 +89,8 @@ impl Token {
 /// Fetches a token with the client credentials (sent as HTTP Basic, and `grant_type=client_credentials`
 /// in a form body unless the connection's OAuth body parameters set it).
 pub(crate) async fn fetch_token(client: &reqwest::Client, oauth: &OAuth, timeout: Duration) -> Result<Token, String> {
-    let method = reqwest::Method::from_bytes(oauth.method.as_bytes()).map_err(|_| format!("bad OAuth method {}", oauth.method))?;
+    let method = reqwest::Method::from_bytes(oauth.method.as_bytes())
+        .map_err(|_| format!("bad OAuth method {}", oauth.method))?;
     let mut body = oauth.parameters.body.clone();
     if !body.iter().any(|(k, _)| k == "grant_type") {
         body.insert(0, ("grant_type".into(), "client_credentials".into()));
@@ -112,19 +113,21 @@ pub(crate) async fn fetch_token(client: &reqwest::Client, oauth: &OAuth, timeout
         request = request.header(name.as_str(), value.as_str());
     }
     let started = Instant::now();
-    let response = request.send().await.map_err(|e| format!("the token request to {} failed: {e}", oauth.token_endpoint))?;
+    let response =
+        request.send().await.map_err(|e| format!("the token request to {} failed: {e}", oauth.token_endpoint))?;
     let status = response.status();
     let text = response.text().await.map_err(|e| format!("the token response could not be read: {e}"))?;
     if !status.is_success() {
         return Err(format!("the token endpoint {} answered {status}: {text}", oauth.token_endpoint));
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| format!("the token endpoint {} answered no JSON", oauth.token_endpoint))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|_| format!("the token endpoint {} answered no JSON", oauth.token_endpoint))?;
     let value = json
         .get("access_token")
         .and_then(|t| t.as_str())
         .ok_or_else(|| format!("the token endpoint {} answered no access_token", oauth.token_endpoint))?;
-    let expires = json.get("expires_in").and_then(|e| e.as_f64()).map(|s| started + Duration::from_secs_f64(s.max(0.0)));
+    let expires =
+        json.get("expires_in").and_then(|e| e.as_f64()).map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     Ok(Token { value: value.to_string(), expires })
 }
 

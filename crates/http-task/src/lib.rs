@@ -69,7 +69,10 @@ impl HttpTask {
 
     /// Whether `resource` is the HTTP Task.
     pub fn serves(resource: &str) -> bool {
-        resource.strip_prefix("arn:").and_then(|r| r.split_once(":states:::")).is_some_and(|(_, api)| api == "http:invoke")
+        resource
+            .strip_prefix("arn:")
+            .and_then(|r| r.split_once(":states:::"))
+            .is_some_and(|(_, api)| api == "http:invoke")
     }
 
     /// Runs one HTTP Task with its evaluated parameters.
@@ -111,8 +114,14 @@ impl HttpTask {
         Ok(Some(value))
     }
 
-    async fn send(&self, built: &request::Built, connection: &Connection, token: Option<&str>) -> Result<reqwest::Response, Failure> {
-        let method = reqwest::Method::from_bytes(built.method.as_bytes()).map_err(|_| runtime_error(format!("bad method {}", built.method)))?;
+    async fn send(
+        &self,
+        built: &request::Built,
+        connection: &Connection,
+        token: Option<&str>,
+    ) -> Result<reqwest::Response, Failure> {
+        let method = reqwest::Method::from_bytes(built.method.as_bytes())
+            .map_err(|_| runtime_error(format!("bad method {}", built.method)))?;
         let mut request = self.inner.client.request(method, &built.url).timeout(self.inner.options.timeout);
         for (name, value) in &built.headers {
             request = request.header(name.as_str(), value.as_str());
@@ -149,10 +158,16 @@ impl HttpTask {
             .to_ascii_lowercase();
         let binary = ["application/octet-stream", "image/", "video/", "audio/"];
         if binary.iter().any(|b| content_type.starts_with(b)) {
-            return Err(runtime_error(format!("The response content type {content_type} is not supported by the HTTP Task")));
+            return Err(runtime_error(format!(
+                "The response content type {content_type} is not supported by the HTTP Task"
+            )));
         }
-        let bytes = response.bytes().await.map_err(|e| ("States.Http.Socket".to_string(), format!("The response could not be read: {e}")))?;
-        let text = String::from_utf8(bytes.to_vec()).map_err(|_| runtime_error("The response body is not a valid string"))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ("States.Http.Socket".to_string(), format!("The response could not be read: {e}")))?;
+        let text =
+            String::from_utf8(bytes.to_vec()).map_err(|_| runtime_error("The response body is not a valid string"))?;
         let body = if content_type.contains("json") {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         } else {

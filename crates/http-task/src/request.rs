@@ -9,10 +9,38 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 /// Headers a Task may not set (AWS fails the task with `States.Runtime`).
 const FORBIDDEN: &[&str] = &[
-    "a-im", "accept-charset", "accept-datetime", "accept-encoding", "authorization", "cache-control", "connection",
-    "content-encoding", "content-md5", "date", "expect", "forwarded", "from", "host", "http2-settings", "if-match",
-    "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "max-forwards", "origin", "pragma",
-    "proxy-authorization", "referer", "server", "te", "trailer", "transfer-encoding", "upgrade", "via", "warning",
+    "a-im",
+    "accept-charset",
+    "accept-datetime",
+    "accept-encoding",
+    "authorization",
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-md5",
+    "date",
+    "expect",
+    "forwarded",
+    "from",
+    "host",
+    "http2-settings",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-range",
+    "if-unmodified-since",
+    "max-forwards",
+    "origin",
+    "pragma",
+    "proxy-authorization",
+    "referer",
+    "server",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+    "warning",
 ];
 const FORBIDDEN_PREFIXES: &[&str] = &["x-forwarded-", "x-amz-", "x-amzn-"];
 
@@ -82,11 +110,13 @@ impl Request {
             Some(t) => match t.get("RequestBodyEncoding").and_then(Value::as_str).unwrap_or("NONE") {
                 "NONE" => None,
                 "URL_ENCODED" => {
-                    let format = t.get("RequestEncodingOptions").and_then(|o| o.get("ArrayFormat")).and_then(Value::as_str);
+                    let format =
+                        t.get("RequestEncodingOptions").and_then(|o| o.get("ArrayFormat")).and_then(Value::as_str);
                     Some(match format {
                         None => ArrayFormat::Indices,
-                        Some(f) => ArrayFormat::parse(f)
-                            .ok_or_else(|| format!("The ArrayFormat '{f}' is not one of INDICES, REPEAT, COMMAS, BRACKETS"))?,
+                        Some(f) => ArrayFormat::parse(f).ok_or_else(|| {
+                            format!("The ArrayFormat '{f}' is not one of INDICES, REPEAT, COMMAS, BRACKETS")
+                        })?,
                     })
                 }
                 other => return Err(format!("The RequestBodyEncoding '{other}' is not one of NONE, URL_ENCODED")),

@@ -61,7 +61,9 @@ async fn handle(State(server): State<Arc<Server>>, request: Request) -> Response
         }
         "/fail" => json(StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "boom"})),
         "/text" => (StatusCode::OK, [("content-type", "text/plain")], "hello").into_response(),
-        "/image" => (StatusCode::OK, [("content-type", "image/png")], Body::from(vec![137u8, 80, 78, 71])).into_response(),
+        "/image" => {
+            (StatusCode::OK, [("content-type", "image/png")], Body::from(vec![137u8, 80, 78, 71])).into_response()
+        }
         _ => json(StatusCode::OK, json!({"ok": true, "n": [1, 2]})),
     }
 }
@@ -83,7 +85,10 @@ fn task(connections: Vec<(&str, Connection)>) -> HttpTask {
 }
 
 fn key_connection() -> Connection {
-    Connection { auth: Auth::ApiKey { name: "x-api-key".into(), value: "secret".into() }, invocation: Parameters::default() }
+    Connection {
+        auth: Auth::ApiKey { name: "x-api-key".into(), value: "secret".into() },
+        invocation: Parameters::default(),
+    }
 }
 
 async fn call(task: &HttpTask, parameters: Value) -> Result<Value, (String, String)> {

@@ -53,11 +53,16 @@ impl Invoker for Local {
 /// The Task integrations of `stepstone serve`: one arm per kind of resource.
 pub struct Tasks {
     pub lambda: lambda::Lambda,
+    /// `arn:aws:states:::http:invoke`, with the configured connections.
+    pub http: http_task::HttpTask,
 }
 
 impl runtime::Invoker for Tasks {
     fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
         Box::pin(async move {
+            if http_task::HttpTask::serves(&call.resource) {
+                return self.http.invoke(&call.input).await;
+            }
             if let Some(result) = self.lambda.task(&call.resource, &call.input).await {
                 return result;
             }
