@@ -59,6 +59,10 @@ async fn handle(State(server): State<Arc<Server>>, request: Request) -> Response
                 json(StatusCode::UNAUTHORIZED, json!({"message": "bad token"}))
             }
         }
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            json(StatusCode::OK, json!({}))
+        }
         "/fail" => json(StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "boom"})),
         "/text" => (StatusCode::OK, [("content-type", "text/plain")], "hello").into_response(),
         "/image" => {
@@ -292,4 +296,39 @@ async fn a_refused_connection_is_a_socket_error() {
     .expect_err("refused");
     assert_eq!(error, "States.Http.Socket");
     assert!(cause.contains(&port.to_string()), "{cause}");
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out_as_a_socket_error() {
+    let (base, _server) = start().await;
+    let connections = BTreeMap::from([("keyed".to_string(), key_connection())]);
+    let task = HttpTask::new(Options { region: "us-east-1".into(), timeout: Duration::from_millis(300) }, connections)
+        .expect("client");
+    let started = std::time::Instant::now();
+    let (error, cause) = call(
+        &task,
+        json!({"ApiEndpoint": format!("{base}/slow"), "Method": "GET", "Authentication": {"ConnectionArn": format!("{ARN}keyed")}}),
+    )
+    .await
+    .expect_err("timeout");
+    assert_eq!(error, "States.Http.Socket");
+    assert!(cause.contains("timed out"), "{cause}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn https_goes_through_tls() {
+    // A plain HTTP server behind an https:// URL: the TLS handshake fails, so the rustls
+    // client is really in the path (a trusted certificate is not available offline).
+    let (base, server) = start().await;
+    let task = task(vec![("keyed", key_connection())]);
+    let endpoint = base.replace("http://", "https://");
+    let (error, _) = call(
+        &task,
+        json!({"ApiEndpoint": format!("{endpoint}/x"), "Method": "GET", "Authentication": {"ConnectionArn": format!("{ARN}keyed")}}),
+    )
+    .await
+    .expect_err("no TLS on the other side");
+    assert_eq!(error, "States.Http.Socket");
+    assert!(server.seen.lock().unwrap().is_empty(), "no HTTP request was read as plain text");
 }

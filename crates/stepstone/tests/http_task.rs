@@ -171,3 +171,41 @@ fn a_bad_connection_in_the_config_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("[connections.x]: password is required"), "{stderr}");
 }
+
+#[test]
+fn run_calls_http_tasks_with_a_configured_connection() {
+    let (base, seen) = remote_api();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("stepstone.toml");
+    std::fs::write(&config, "[connections.shop]\nauth = \"basic\"\nusername = \"u\"\npassword = \"p\"\n").unwrap();
+    let definition = dir.path().join("machine.asl.json");
+    let machine = json!({
+        "StartAt": "Get",
+        "States": {"Get": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::http:invoke",
+            "Arguments": {
+                "ApiEndpoint": "{% $states.input.base & '/orders' %}",
+                "Method": "GET",
+                "QueryParameters": {"page": 2},
+                "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/shop/x"}
+            },
+            "Output": "{% $states.result.ResponseBody %}",
+            "QueryLanguage": "JSONata",
+            "End": true
+        }}
+    });
+    std::fs::write(&definition, machine.to_string()).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stepstone"))
+        .arg("run")
+        .arg(&definition)
+        .arg("--config")
+        .arg(&config)
+        .args(["--input", &json!({"base": base}).to_string()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result, json!({"id": 7, "status": "shipped"}));
+    assert_eq!(seen.lock().unwrap().clone(), vec![("GET".to_string(), "/orders?page=2".to_string(), None)]);
+}

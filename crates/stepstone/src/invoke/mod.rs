@@ -1,8 +1,9 @@
 //! Task invokers: for `stepstone run`, mocked responses (Step Functions Local's mock file)
-//! first, then local functions; for `stepstone serve`, a dispatch on the resource
+//! first, then HTTP Tasks and local functions; for `stepstone serve`, a dispatch on the resource
 //! ([`Tasks`]). A Task that nothing serves fails with an error that says why.
 
 pub mod functions;
+pub mod http;
 pub mod mock;
 
 pub use functions::Functions;
@@ -17,6 +18,8 @@ use runtime::{BoxFuture, TaskCall, TaskResult};
 pub struct Local {
     pub mocks: Option<Mocks>,
     pub functions: Functions,
+    /// HTTP Tasks, when `stepstone.toml` defines connections.
+    pub http: Option<http::Http>,
 }
 
 impl Invoker for Local {
@@ -26,6 +29,9 @@ impl Invoker for Local {
                 Response::Return(value) => Ok(value),
                 Response::Throw { error, cause } => Err((error, cause)),
             };
+        }
+        if let Some(result) = self.http.as_ref().and_then(|h| h.invoke(resource, input)) {
+            return result;
         }
         if !self.functions.is_empty() {
             if let Some(result) = self.functions.invoke(resource, input) {
