@@ -199,6 +199,10 @@ fn not_found(arn: &str) -> Failure {
 }
 
 fn socket(url: &str, error: &reqwest::Error) -> Failure {
+    if error.is_builder() {
+        // The request could not be formed (a bad URL or header value): the Task's fault.
+        return runtime_error(format!("The HTTP request to {url} is not valid: {error}"));
+    }
     let what = if error.is_timeout() { "timed out" } else { "failed" };
     let mut cause = format!("The HTTP request to {url} {what}");
     let mut source = std::error::Error::source(error);

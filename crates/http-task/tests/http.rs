@@ -276,6 +276,9 @@ async fn errors_have_aws_names_and_causes() {
     let mut forbidden = at("/x");
     forbidden["Headers"] = json!({"X-Amz-Date": "x"});
     assert_eq!(call(&task, forbidden).await.expect_err("header").0, "States.Runtime");
+    let mut bad_header = at("/x");
+    bad_header["Headers"] = json!({"X-Line": "a\nb"});
+    assert_eq!(call(&task, bad_header).await.expect_err("header value").0, "States.Runtime");
     let mut bad_method = at("/x");
     bad_method["Method"] = json!("TRACE");
     assert_eq!(call(&task, bad_method).await.expect_err("method").0, "States.Runtime");
