@@ -1,7 +1,10 @@
 //! `stepstone.toml`: the configuration `serve` and `run` read (from the working directory, or
-//! `--config FILE`). Today it defines functions (`[functions.NAME]`); other integrations add
-//! their own tables.
+//! `--config FILE`). It defines functions (`[functions.NAME]`) and the connections of HTTP
+//! Tasks (`[connections.NAME]`); other integrations add their own tables.
 
+mod connections;
+
+pub use connections::Connection;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,9 @@ pub struct Config {
     pub functions: BTreeMap<String, Function>,
     /// `mock_config = "FILE"`: the mock file `serve` reads (relative to this file).
     pub mock_config: Option<PathBuf>,
+    /// Connections of HTTP Tasks by name (`connection/NAME` in a `ConnectionArn`).
+    #[serde(default)]
+    pub connections: BTreeMap<String, Connection>,
     /// The directory relative paths are read from (the file's own).
     #[serde(skip)]
     pub base: PathBuf,
@@ -65,6 +71,7 @@ impl Config {
         config.base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
         config.file = Some(path);
         config.functions()?;
+        config.connections()?;
         Ok(config)
     }
 
@@ -74,6 +81,12 @@ impl Config {
             let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
             format!("{line}: {}", e.message().trim().replace('\n', " "))
         })
+    }
+
+    /// The connections as the HTTP Task uses them; an error names the connection.
+    pub fn connections(&self) -> Result<BTreeMap<String, http_task::Connection>, String> {
+        let file = self.file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| DEFAULT_FILE.into());
+        connections::convert(&file, &self.connections)
     }
 
     /// The functions as the `lambda` crate runs them; an error names the function.
@@ -152,6 +165,25 @@ mod tests {
         assert_eq!(functions[0].1.environment.get("A").map(String::as_str), Some("1"));
         assert_eq!(functions[1].1.source, lambda::Source::Endpoint("http://127.0.0.1:3001".into()));
         assert_eq!(functions[1].1.timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn connections_are_read_with_their_auth() {
+        let config = Config::parse(
+            "[connections.stripe]\nauth = \"api_key\"\napi_key_name = \"x-api-key\"\napi_key_value = \"k\"\nheaders = { A = \"1\" }\n\n[connections.idp]\nauth = \"oauth_client_credentials\"\ntoken_endpoint = \"https://idp/token\"\nclient_id = \"c\"\nclient_secret = \"s\"\nscopes = [\"r\"]\n",
+        )
+        .expect("valid");
+        let connections = config.connections().expect("valid");
+        assert!(matches!(&connections["stripe"].auth, http_task::Auth::ApiKey { name, .. } if name == "x-api-key"));
+        assert_eq!(connections["stripe"].invocation.headers, vec![("A".to_string(), "1".to_string())]);
+        assert!(matches!(&connections["idp"].auth, http_task::Auth::OAuth(o) if o.method == "POST" && o.scopes == ["r"]));
+        let config = Config::parse("[connections.b]\nauth = \"basic\"\nusername = \"u\"\n").expect("parses");
+        assert_eq!(
+            config.connections().unwrap_err(),
+            "stepstone.toml: [connections.b]: password is required with auth = \"basic\""
+        );
+        let config = Config::parse("[connections.b]\nauth = \"digest\"\n").expect("parses");
+        assert!(config.connections().unwrap_err().contains("auth 'digest' is not"));
     }
 
     #[test]

@@ -15,7 +15,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("runtime", &["asl", "expr", "engine", "store"]),
     ("api", &["asl", "expr", "engine", "store", "runtime"]),
     ("lambda", &["expr", "engine", "runtime"]),
-    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api", "lambda"]),
+    ("http-task", &["expr", "runtime"]),
+    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api", "lambda", "http-task"]),
 ];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.

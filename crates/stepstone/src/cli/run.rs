@@ -63,10 +63,15 @@ fn invoker(args: &RunArgs) -> Result<Option<Arc<dyn Invoker>>, Failure> {
         (None, Some(_)) => return Err(Failure::usage("--test-case needs --mock-config (or SFN_MOCK_CONFIG)")),
         (None, None) => None,
     };
-    if mocks.is_none() && functions.is_empty() {
+    let connections = config.connections().map_err(Failure::usage)?;
+    let http = match connections.is_empty() {
+        true => None,
+        false => Some(invoke::http::Http::new(connections).map_err(Failure::usage)?),
+    };
+    if mocks.is_none() && functions.is_empty() && http.is_none() {
         return Ok(None);
     }
-    Ok(Some(Arc::new(invoke::Local { mocks, functions })))
+    Ok(Some(Arc::new(invoke::Local { mocks, functions, http })))
 }
 
 /// The definition file's name without its extensions (`order.asl.json` -> `order`).

@@ -12,6 +12,7 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Failure { code: 1, message: format!("{what}: {e}") };
     let config = Config::load(args.config.as_deref()).map_err(Failure::usage)?;
     let functions = config.functions().map_err(Failure::usage)?;
+    let connections = config.connections().map_err(Failure::usage)?;
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| failed(&format!("cannot create {}", args.data_dir.display()), &e))?;
     // One server per data directory: the lock is held for the life of the process, and the
@@ -54,7 +55,12 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         for (name, function) in functions {
             lambda.add(&name, function).map_err(|e| Failure::usage(e.to_string()))?;
         }
-        let tasks = Tasks { lambda: lambda.clone(), mocks: mocks.clone() };
+        let http = http_task::HttpTask::new(
+            http_task::Options { region: args.region.clone(), ..http_task::Options::default() },
+            connections,
+        )
+        .map_err(|e| failed("cannot set up the HTTP Task", &e))?;
+        let tasks = Tasks { lambda: lambda.clone(), mocks: mocks.clone(), http };
         let runtime = Arc::new(Runtime::new(Arc::new(store), Arc::new(tasks), options));
         if let Some(mocks) = &mocks {
             mocks.attach(&runtime);

@@ -1,8 +1,9 @@
 //! Task invokers: for `stepstone run`, mocked responses (Step Functions Local's mock file)
-//! first, then local functions; for `stepstone serve`, a dispatch on the resource
+//! first, then HTTP Tasks and local functions; for `stepstone serve`, a dispatch on the resource
 //! ([`Tasks`]). A Task that nothing serves fails with an error that says why.
 
 pub mod functions;
+pub mod http;
 pub mod mock;
 mod mock_serve;
 
@@ -18,6 +19,8 @@ use runtime::{BoxFuture, TaskCall, TaskResult};
 pub struct Local {
     pub mocks: Option<Mocks>,
     pub functions: Functions,
+    /// HTTP Tasks, when `stepstone.toml` defines connections.
+    pub http: Option<http::Http>,
 }
 
 impl Invoker for Local {
@@ -27,6 +30,9 @@ impl Invoker for Local {
                 Response::Return(value) => Ok(value),
                 Response::Throw { error, cause } => Err((error, cause)),
             };
+        }
+        if let Some(result) = self.http.as_ref().and_then(|h| h.invoke(resource, input)) {
+            return result;
         }
         if !self.functions.is_empty() {
             if let Some(result) = self.functions.invoke(resource, input) {
@@ -56,6 +62,8 @@ pub struct Tasks {
     pub lambda: lambda::Lambda,
     /// Mocked test cases, answered before any integration.
     pub mocks: Option<std::sync::Arc<ServeMocks>>,
+    /// `arn:aws:states:::http:invoke`, with the configured connections.
+    pub http: http_task::HttpTask,
 }
 
 impl runtime::Invoker for Tasks {
@@ -63,6 +71,9 @@ impl runtime::Invoker for Tasks {
         Box::pin(async move {
             if let Some(result) = self.mocks.as_ref().and_then(|mocks| mocks.answer(&call)) {
                 return result;
+            }
+            if http_task::HttpTask::serves(&call.resource) {
+                return self.http.invoke(&call.input).await;
             }
             if let Some(result) = self.lambda.task(&call.resource, &call.input).await {
                 return result;
