@@ -26,6 +26,10 @@ pub enum Event {
     TaskHeartbeat { task: TaskId },
     /// A timer fired.
     TimerFired { timer: TimerId },
+    /// Timers due at the same instant fired together, in this order: each takes effect (a
+    /// task's `TaskTimedOut` is written) before any of them is propagated (a Map or
+    /// Parallel failing and aborting the rest), as AWS records simultaneous timeouts.
+    TimersFired { timers: Vec<TimerId> },
     /// Someone stopped the execution (`StopExecution`).
     Stopped { error: Option<String>, cause: Option<String> },
     /// Someone redrove the ended, unsuccessful execution (`RedriveExecution`): it goes on

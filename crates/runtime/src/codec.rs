@@ -17,6 +17,7 @@ enum Stored {
     TaskSubmitted { task: TaskId, output: Value },
     TaskStarted { task: TaskId, worker: String },
     TimerFired { timer: TimerId },
+    TimersFired { timers: Vec<TimerId> },
     Stopped { error: Option<String>, cause: Option<String> },
     Redriven,
 }
@@ -31,6 +32,7 @@ pub fn encode_event(event: &Event) -> String {
         Event::TaskSubmitted { task, output } => Stored::TaskSubmitted { task, output },
         Event::TaskStarted { task, worker } => Stored::TaskStarted { task, worker },
         Event::TimerFired { timer } => Stored::TimerFired { timer },
+        Event::TimersFired { timers } => Stored::TimersFired { timers },
         Event::Stopped { error, cause } => Stored::Stopped { error, cause },
         Event::Redriven => Stored::Redriven,
     };
@@ -47,6 +49,7 @@ pub fn decode_event(text: &str) -> Result<Event, serde_json::Error> {
         Stored::TaskSubmitted { task, output } => Event::TaskSubmitted { task, output },
         Stored::TaskStarted { task, worker } => Event::TaskStarted { task, worker },
         Stored::TimerFired { timer } => Event::TimerFired { timer },
+        Stored::TimersFired { timers } => Event::TimersFired { timers },
         Stored::Stopped { error, cause } => Event::Stopped { error, cause },
         Stored::Redriven => Event::Redriven,
     })
@@ -100,6 +103,7 @@ mod tests {
             assert_eq!(decode_event(&text).unwrap(), event, "{text}");
         }
         assert_eq!(encode_event(&Event::TimerFired { timer: 6 }), r#"{"TimerFired":{"timer":6}}"#);
+        assert_eq!(encode_event(&Event::TimersFired { timers: vec![6, 9] }), r#"{"TimersFired":{"timers":[6,9]}}"#);
     }
 
     #[test]

@@ -160,7 +160,11 @@ impl<S: Store> Driver<S> {
             | Event::TaskStarted { task, .. } => *task,
             Event::Stopped { .. } => return Use::Feed(event),
             // Only this node's own integrations submit tasks.
-            Event::Started { .. } | Event::TimerFired { .. } | Event::Redriven | Event::TaskSubmitted { .. } => {
+            Event::Started { .. }
+            | Event::TimerFired { .. }
+            | Event::TimersFired { .. }
+            | Event::Redriven
+            | Event::TaskSubmitted { .. } => {
                 return Use::Drop
             }
         };
@@ -180,11 +184,26 @@ impl<S: Store> Driver<S> {
 
     /// Applies and commits one event (and removes the signal it came from, if any) in one
     /// commit; `Ok(false)` once the execution has ended.
-    async fn feed(&mut self, event: Event, signal: Option<u64>) -> store::Result<bool> {
+    async fn feed(&mut self, mut event: Event, signal: Option<u64>) -> store::Result<bool> {
         let mut now = now_millis().max(self.last_now);
         match &event {
             Event::TimerFired { timer } => match self.timers.remove(timer) {
-                Some((fire_at, _)) => now = now.max(fire_at),
+                Some((fire_at, _)) => {
+                    now = now.max(fire_at);
+                    // Timers due at the same instant fire together, in timer order.
+                    let mut timers: Vec<TimerId> =
+                        self.timers.iter().filter(|(_, (at, _))| *at == fire_at).map(|(t, _)| *t).collect();
+                    if !timers.is_empty() {
+                        for other in &timers {
+                            if let Some((_, handle)) = self.timers.remove(other) {
+                                handle.abort();
+                            }
+                        }
+                        timers.push(*timer);
+                        timers.sort_unstable();
+                        event = Event::TimersFired { timers };
+                    }
+                }
                 None => return Ok(true),
             },
             // A result from the invoker, unless it came as a signal (already checked).
@@ -339,6 +358,7 @@ pub(crate) fn commit(
     };
     match event {
         Event::TimerFired { timer } => commit.timers_removed.push(*timer),
+        Event::TimersFired { timers } => commit.timers_removed.extend(timers),
         Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } => commit.tasks_finished.push(*task),
         _ => {}
     }

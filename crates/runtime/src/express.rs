@@ -183,11 +183,19 @@ impl Run {
                 None => {
                     let now = now_millis();
                     match self.timers.first().copied() {
-                        Some((at, timer)) if at <= now && at <= deadline => {
-                            self.timers.remove(&(at, timer));
-                            self.fire_at.remove(&timer);
+                        Some((at, _)) if at <= now && at <= deadline => {
+                            // Every timer due at that instant fires in one step, in order.
+                            let mut timers = Vec::new();
+                            while let Some((_, timer)) = self.timers.first().copied().filter(|(when, _)| *when == at) {
+                                self.timers.remove(&(at, timer));
+                                self.fire_at.remove(&timer);
+                                timers.push(timer);
+                            }
                             self.last_now = self.last_now.max(at);
-                            Some(Event::TimerFired { timer })
+                            Some(match timers.as_slice() {
+                                [timer] => Event::TimerFired { timer: *timer },
+                                _ => Event::TimersFired { timers },
+                            })
                         }
                         _ if now >= deadline => return true,
                         _ => None, // woken before anything is due: look again

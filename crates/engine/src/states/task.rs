@@ -204,9 +204,9 @@ impl Execution {
 
 impl Execution {
     /// The task ran out of time: `TaskTimedOut`, then Retry and Catch.
-    pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: Fault, step: &mut Step) -> Outcome {
+    pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: &Fault, step: &mut Step) {
         let machine = t.machine.clone();
-        let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
+        let Kind::Task(task) = &machine.states[t.state].kind else { return };
         let (error, cause) = (fault.error.clone(), fault.cause.clone());
         let details = if is_activity(&task.resource) {
             Details::ActivityTimedOut { error, cause }
@@ -217,7 +217,6 @@ impl Execution {
             Details::TaskTimedOut { resource_type, resource, error, cause }
         };
         self.emit(step, &mut t.last_event, details);
-        Outcome::Failed(fault)
     }
 }
 
