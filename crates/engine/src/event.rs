@@ -17,6 +17,9 @@ pub enum Event {
     TaskSucceeded { task: TaskId, output: Value },
     /// A task failed with an ASL error.
     TaskFailed { task: TaskId, error: String, cause: String },
+    /// The task could not be scheduled (an activity task whose activity does not exist):
+    /// `ActivityScheduleFailed`, then Retry and Catch as for a failure.
+    TaskScheduleFailed { task: TaskId, error: String, cause: String },
     /// A worker took the task (an activity worker's `GetActivityTask`).
     TaskStarted { task: TaskId, worker: String },
     /// The task's request went out (a `.waitForTaskToken` or `.sync` integration) with this

@@ -159,6 +159,19 @@ impl Execution {
                     self.resume(tid, Resume::TaskDone(Err(fault)));
                 }
             }
+            Event::TaskScheduleFailed { task, error, cause } => {
+                if let Some(tid) = self.tasks.remove(&task) {
+                    self.task_ended(tid, step);
+                    let fault = Fault { error: Some(error), cause: Some(cause) };
+                    if let Some(mut t) = self.take_thread(tid) {
+                        self.quiet = t.quiet;
+                        self.task_schedule_failed(&mut t, &fault, step);
+                        self.quiet = false;
+                        self.put_back(tid, t);
+                    }
+                    self.resume(tid, Resume::TaskFaulted(fault));
+                }
+            }
             Event::TaskHeartbeat { task } => self.heartbeat(task, step),
             Event::TaskSubmitted { task, output } => {
                 let thread = self.tasks.get(&task).copied().and_then(|tid| Some((tid, self.take_thread(tid)?)));
@@ -369,7 +382,7 @@ impl Execution {
                 self.quiet = t.quiet;
                 self.task_timed_out(&mut t, &fault, step);
                 self.quiet = false;
-                Resume::TaskTimedOut(fault)
+                Resume::TaskFaulted(fault)
             }
             _ => Resume::TimerDone,
         };
@@ -452,7 +465,7 @@ impl Execution {
                 Resume::Attempt => self.attempt(&mut t, tid, step),
                 Resume::TaskDone(result) => self.task_done(&mut t, result, step),
                 // Its `...TimedOut` event is written when the timer fired.
-                Resume::TaskTimedOut(fault) => Outcome::Failed(fault),
+                Resume::TaskFaulted(fault) => Outcome::Failed(fault),
                 Resume::TimerDone => self.timer_done(&mut t, step),
                 Resume::JoinDone(result) => self.join_done(&mut t, result, step),
             };
@@ -653,7 +666,7 @@ impl Execution {
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
             // A task that timed out together with the failure that aborts it: its state has
             // not handled the timeout yet, so it is aborted too.
-            Wait::None => matches!(t.resume, Resume::TaskTimedOut(_)),
+            Wait::None => matches!(t.resume, Resume::TaskFaulted(_)),
             Wait::Task(wait) => {
                 self.tasks.remove(&wait.task);
                 step.commands.push(Command::CancelTask { task: wait.task });

@@ -161,6 +161,7 @@ impl<S: Store> Driver<S> {
             Event::Stopped { .. } => return Use::Feed(event),
             // Only this node's own integrations submit tasks.
             Event::Started { .. }
+            | Event::TaskScheduleFailed { .. }
             | Event::TimerFired { .. }
             | Event::TimersFired { .. }
             | Event::Redriven
@@ -213,6 +214,7 @@ impl<S: Store> Driver<S> {
                 return Ok(true)
             }
             Event::TaskSubmitted { task, .. } if !self.tasks.contains_key(task) => return Ok(true),
+            Event::TaskScheduleFailed { task, .. } if !self.activities.remove(task) => return Ok(true),
             _ => {}
         }
         let mut step = Step::default();
@@ -278,6 +280,15 @@ impl<S: Store> Driver<S> {
                     // waiting here hear of it at once.
                     self.activities.insert(task);
                     crate::signals::activity_notify(&self.shared, &resource).notify_waiters();
+                    // An activity that does not exist fails the task (`ActivityScheduleFailed`).
+                    let (shared, tx) = (Arc::clone(&self.shared), self.tx.clone());
+                    tokio::spawn(async move {
+                        if let Ok(None) = shared.store.activity(&resource).await {
+                            let error = "States.Runtime".to_string();
+                            let cause = format!("Activity Does Not Exist: '{resource}'");
+                            let _ = tx.send(Event::TaskScheduleFailed { task, error, cause });
+                        }
+                    });
                 }
                 Command::RunTask { task, state, resource, input, .. } => {
                     let info = self.execution.info();
@@ -359,7 +370,9 @@ pub(crate) fn commit(
     match event {
         Event::TimerFired { timer } => commit.timers_removed.push(*timer),
         Event::TimersFired { timers } => commit.timers_removed.extend(timers),
-        Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } => commit.tasks_finished.push(*task),
+        Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } | Event::TaskScheduleFailed { task, .. } => {
+            commit.tasks_finished.push(*task)
+        }
         _ => {}
     }
     for command in &step.commands {
