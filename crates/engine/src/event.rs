@@ -17,6 +17,9 @@ pub enum Event {
     TaskSucceeded { task: TaskId, output: Value },
     /// A task failed with an ASL error.
     TaskFailed { task: TaskId, error: String, cause: String },
+    /// The task could not be scheduled (an activity task whose activity does not exist):
+    /// `ActivityScheduleFailed`, then Retry and Catch as for a failure.
+    TaskScheduleFailed { task: TaskId, error: String, cause: String },
     /// A worker took the task (an activity worker's `GetActivityTask`).
     TaskStarted { task: TaskId, worker: String },
     /// The task's request went out (a `.waitForTaskToken` or `.sync` integration) with this
@@ -26,6 +29,10 @@ pub enum Event {
     TaskHeartbeat { task: TaskId },
     /// A timer fired.
     TimerFired { timer: TimerId },
+    /// Timers due at the same instant fired together, in this order: each takes effect (a
+    /// task's `TaskTimedOut` is written) before any of them is propagated (a Map or
+    /// Parallel failing and aborting the rest), as AWS records simultaneous timeouts.
+    TimersFired { timers: Vec<TimerId> },
     /// Someone stopped the execution (`StopExecution`).
     Stopped { error: Option<String>, cause: Option<String> },
     /// Someone redrove the ended, unsuccessful execution (`RedriveExecution`): it goes on

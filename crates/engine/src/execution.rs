@@ -159,6 +159,19 @@ impl Execution {
                     self.resume(tid, Resume::TaskDone(Err(fault)));
                 }
             }
+            Event::TaskScheduleFailed { task, error, cause } => {
+                if let Some(tid) = self.tasks.remove(&task) {
+                    self.task_ended(tid, step);
+                    let fault = Fault { error: Some(error), cause: Some(cause) };
+                    if let Some(mut t) = self.take_thread(tid) {
+                        self.quiet = t.quiet;
+                        self.task_schedule_failed(&mut t, &fault, step);
+                        self.quiet = false;
+                        self.put_back(tid, t);
+                    }
+                    self.resume(tid, Resume::TaskFaulted(fault));
+                }
+            }
             Event::TaskHeartbeat { task } => self.heartbeat(task, step),
             Event::TaskSubmitted { task, output } => {
                 let thread = self.tasks.get(&task).copied().and_then(|tid| Some((tid, self.take_thread(tid)?)));
@@ -174,17 +187,13 @@ impl Execution {
                     self.put_back(tid, t);
                 }
             }
-            Event::TimerFired { timer } => {
-                if self.execution_timer == Some(timer) {
-                    self.execution_timer = None;
-                    let fault = Fault { error: Some(crate::errors::TIMEOUT.into()), cause: None };
-                    self.end_all(
-                        step,
-                        |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() },
-                        fault,
-                    );
-                } else if let Some(tid) = self.timers.remove(&timer) {
-                    self.timer_fired(tid, timer, step);
+            Event::TimerFired { timer } => self.fire(timer, step),
+            Event::TimersFired { timers } => {
+                for timer in timers {
+                    if self.status != Status::Running {
+                        break;
+                    }
+                    self.fire(timer, step);
                 }
             }
             Event::Stopped { error, cause } => {
@@ -203,6 +212,21 @@ impl Execution {
             }
             let Some(tid) = self.ready.pop_front() else { break };
             self.run(tid, step);
+        }
+    }
+
+    /// A timer fired: the execution's own bound, or a thread's.
+    fn fire(&mut self, timer: TimerId, step: &mut Step) {
+        if self.execution_timer == Some(timer) {
+            self.execution_timer = None;
+            let fault = Fault { error: Some(crate::errors::TIMEOUT.into()), cause: None };
+            self.end_all(
+                step,
+                |f| Details::ExecutionTimedOut { error: f.error.clone(), cause: f.cause.clone() },
+                fault,
+            );
+        } else if let Some(tid) = self.timers.remove(&timer) {
+            self.timer_fired(tid, timer, step);
         }
     }
 
@@ -341,8 +365,10 @@ impl Execution {
     }
 
     /// A timer of a blocked thread fired: a Wait state's, a retry's, or a task's bound.
+    /// A task's timeout is written at once (`...TimedOut`); the thread handles the failure
+    /// when it runs.
     fn timer_fired(&mut self, tid: ThreadId, timer: TimerId, step: &mut Step) {
-        let Some(t) = self.thread_mut(tid) else { return };
+        let Some(mut t) = self.take_thread(tid) else { return };
         let resume = match &t.wait {
             Wait::Backoff(_) => Resume::Attempt,
             Wait::Task(wait) => {
@@ -352,10 +378,15 @@ impl Execution {
                 self.tasks.remove(&wait.task);
                 step.commands.push(Command::CancelTask { task: wait.task });
                 self.cancel_task_timers(&wait, step);
-                Resume::TaskTimedOut(Fault { error: Some(error.to_string()), cause: None })
+                let fault = Fault { error: Some(error.to_string()), cause: None };
+                self.quiet = t.quiet;
+                self.task_timed_out(&mut t, &fault, step);
+                self.quiet = false;
+                Resume::TaskFaulted(fault)
             }
             _ => Resume::TimerDone,
         };
+        self.put_back(tid, t);
         self.resume(tid, resume);
     }
 
@@ -418,6 +449,11 @@ impl Execution {
     /// Runs a ready thread until it blocks or ends.
     fn run(&mut self, tid: ThreadId, step: &mut Step) {
         let Some(mut t) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        if matches!(t.wait, Wait::Parked) {
+            // Aborted while it was ready: it stays parked for a redrive.
+            self.threads[tid] = Some(t);
+            return;
+        }
         self.quiet = t.quiet;
         loop {
             let outcome = match std::mem::replace(&mut t.resume, Resume::Idle) {
@@ -428,7 +464,8 @@ impl Execution {
                 }
                 Resume::Attempt => self.attempt(&mut t, tid, step),
                 Resume::TaskDone(result) => self.task_done(&mut t, result, step),
-                Resume::TaskTimedOut(fault) => self.task_timed_out(&mut t, fault, step),
+                // Its `...TimedOut` event is written when the timer fired.
+                Resume::TaskFaulted(fault) => Outcome::Failed(fault),
                 Resume::TimerDone => self.timer_done(&mut t, step),
                 Resume::JoinDone(result) => self.join_done(&mut t, result, step),
             };
@@ -627,7 +664,9 @@ impl Execution {
         let quiet = self.quiet;
         self.quiet = quiet || t.quiet;
         let blocked = match std::mem::replace(&mut t.wait, Wait::None) {
-            Wait::None => false,
+            // A task that timed out together with the failure that aborts it: its state has
+            // not handled the timeout yet, so it is aborted too.
+            Wait::None => matches!(t.resume, Resume::TaskFaulted(_)),
             Wait::Task(wait) => {
                 self.tasks.remove(&wait.task);
                 step.commands.push(Command::CancelTask { task: wait.task });

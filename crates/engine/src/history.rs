@@ -135,6 +135,11 @@ pub enum Details {
         timeout_seconds: Option<u64>,
         heartbeat_seconds: Option<u64>,
     },
+    /// The activity task could not be scheduled (its activity does not exist).
+    ActivityScheduleFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
     /// A worker took the activity task (`GetActivityTask`'s `workerName`).
     ActivityStarted {
         worker_name: String,
@@ -246,6 +251,7 @@ impl HistoryEvent {
             Details::LambdaFunctionFailed { .. } => "LambdaFunctionFailed",
             Details::LambdaFunctionTimedOut { .. } => "LambdaFunctionTimedOut",
             Details::ActivityScheduled { .. } => "ActivityScheduled",
+            Details::ActivityScheduleFailed { .. } => "ActivityScheduleFailed",
             Details::ActivityStarted { .. } => "ActivityStarted",
             Details::ActivitySucceeded { .. } => "ActivitySucceeded",
             Details::ActivityFailed { .. } => "ActivityFailed",

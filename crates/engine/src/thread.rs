@@ -86,8 +86,9 @@ pub(crate) enum Resume {
     /// (Re)attempt the current state without entering it again: after a retry delay.
     Attempt,
     TaskDone(Result<Value, Fault>),
-    /// The task's `TimeoutSeconds` or `HeartbeatSeconds` ran out.
-    TaskTimedOut(Fault),
+    /// The task ended in a fault whose event is already written: its `TimeoutSeconds` or
+    /// `HeartbeatSeconds` ran out, or it could not be scheduled.
+    TaskFaulted(Fault),
     TimerDone,
     JoinDone(Result<Vec<Value>, Fault>),
 }

@@ -14,9 +14,11 @@ enum Stored {
     TaskSucceeded { task: TaskId, output: Value },
     TaskFailed { task: TaskId, error: String, cause: String },
     TaskHeartbeat { task: TaskId },
+    TaskScheduleFailed { task: TaskId, error: String, cause: String },
     TaskSubmitted { task: TaskId, output: Value },
     TaskStarted { task: TaskId, worker: String },
     TimerFired { timer: TimerId },
+    TimersFired { timers: Vec<TimerId> },
     Stopped { error: Option<String>, cause: Option<String> },
     Redriven,
 }
@@ -28,9 +30,11 @@ pub fn encode_event(event: &Event) -> String {
         Event::TaskSucceeded { task, output } => Stored::TaskSucceeded { task, output },
         Event::TaskFailed { task, error, cause } => Stored::TaskFailed { task, error, cause },
         Event::TaskHeartbeat { task } => Stored::TaskHeartbeat { task },
+        Event::TaskScheduleFailed { task, error, cause } => Stored::TaskScheduleFailed { task, error, cause },
         Event::TaskSubmitted { task, output } => Stored::TaskSubmitted { task, output },
         Event::TaskStarted { task, worker } => Stored::TaskStarted { task, worker },
         Event::TimerFired { timer } => Stored::TimerFired { timer },
+        Event::TimersFired { timers } => Stored::TimersFired { timers },
         Event::Stopped { error, cause } => Stored::Stopped { error, cause },
         Event::Redriven => Stored::Redriven,
     };
@@ -44,9 +48,11 @@ pub fn decode_event(text: &str) -> Result<Event, serde_json::Error> {
         Stored::TaskSucceeded { task, output } => Event::TaskSucceeded { task, output },
         Stored::TaskFailed { task, error, cause } => Event::TaskFailed { task, error, cause },
         Stored::TaskHeartbeat { task } => Event::TaskHeartbeat { task },
+        Stored::TaskScheduleFailed { task, error, cause } => Event::TaskScheduleFailed { task, error, cause },
         Stored::TaskSubmitted { task, output } => Event::TaskSubmitted { task, output },
         Stored::TaskStarted { task, worker } => Event::TaskStarted { task, worker },
         Stored::TimerFired { timer } => Event::TimerFired { timer },
+        Stored::TimersFired { timers } => Event::TimersFired { timers },
         Stored::Stopped { error, cause } => Event::Stopped { error, cause },
         Stored::Redriven => Event::Redriven,
     })
@@ -100,6 +106,7 @@ mod tests {
             assert_eq!(decode_event(&text).unwrap(), event, "{text}");
         }
         assert_eq!(encode_event(&Event::TimerFired { timer: 6 }), r#"{"TimerFired":{"timer":6}}"#);
+        assert_eq!(encode_event(&Event::TimersFired { timers: vec![6, 9] }), r#"{"TimersFired":{"timers":[6,9]}}"#);
     }
 
     #[test]

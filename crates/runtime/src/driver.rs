@@ -160,7 +160,12 @@ impl<S: Store> Driver<S> {
             | Event::TaskStarted { task, .. } => *task,
             Event::Stopped { .. } => return Use::Feed(event),
             // Only this node's own integrations submit tasks.
-            Event::Started { .. } | Event::TimerFired { .. } | Event::Redriven | Event::TaskSubmitted { .. } => {
+            Event::Started { .. }
+            | Event::TaskScheduleFailed { .. }
+            | Event::TimerFired { .. }
+            | Event::TimersFired { .. }
+            | Event::Redriven
+            | Event::TaskSubmitted { .. } => {
                 return Use::Drop
             }
         };
@@ -180,11 +185,26 @@ impl<S: Store> Driver<S> {
 
     /// Applies and commits one event (and removes the signal it came from, if any) in one
     /// commit; `Ok(false)` once the execution has ended.
-    async fn feed(&mut self, event: Event, signal: Option<u64>) -> store::Result<bool> {
+    async fn feed(&mut self, mut event: Event, signal: Option<u64>) -> store::Result<bool> {
         let mut now = now_millis().max(self.last_now);
         match &event {
             Event::TimerFired { timer } => match self.timers.remove(timer) {
-                Some((fire_at, _)) => now = now.max(fire_at),
+                Some((fire_at, _)) => {
+                    now = now.max(fire_at);
+                    // Timers due at the same instant fire together, in timer order.
+                    let mut timers: Vec<TimerId> =
+                        self.timers.iter().filter(|(_, (at, _))| *at == fire_at).map(|(t, _)| *t).collect();
+                    if !timers.is_empty() {
+                        for other in &timers {
+                            if let Some((_, handle)) = self.timers.remove(other) {
+                                handle.abort();
+                            }
+                        }
+                        timers.push(*timer);
+                        timers.sort_unstable();
+                        event = Event::TimersFired { timers };
+                    }
+                }
                 None => return Ok(true),
             },
             // A result from the invoker, unless it came as a signal (already checked).
@@ -194,6 +214,7 @@ impl<S: Store> Driver<S> {
                 return Ok(true)
             }
             Event::TaskSubmitted { task, .. } if !self.tasks.contains_key(task) => return Ok(true),
+            Event::TaskScheduleFailed { task, .. } if !self.activities.remove(task) => return Ok(true),
             _ => {}
         }
         let mut step = Step::default();
@@ -259,6 +280,15 @@ impl<S: Store> Driver<S> {
                     // waiting here hear of it at once.
                     self.activities.insert(task);
                     crate::signals::activity_notify(&self.shared, &resource).notify_waiters();
+                    // An activity that does not exist fails the task (`ActivityScheduleFailed`).
+                    let (shared, tx) = (Arc::clone(&self.shared), self.tx.clone());
+                    tokio::spawn(async move {
+                        if let Ok(None) = shared.store.activity(&resource).await {
+                            let error = "States.Runtime".to_string();
+                            let cause = format!("Activity Does Not Exist: '{resource}'");
+                            let _ = tx.send(Event::TaskScheduleFailed { task, error, cause });
+                        }
+                    });
                 }
                 Command::RunTask { task, state, resource, input, .. } => {
                     let info = self.execution.info();
@@ -339,7 +369,10 @@ pub(crate) fn commit(
     };
     match event {
         Event::TimerFired { timer } => commit.timers_removed.push(*timer),
-        Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } => commit.tasks_finished.push(*task),
+        Event::TimersFired { timers } => commit.timers_removed.extend(timers),
+        Event::TaskSucceeded { task, .. } | Event::TaskFailed { task, .. } | Event::TaskScheduleFailed { task, .. } => {
+            commit.tasks_finished.push(*task)
+        }
         _ => {}
     }
     for command in &step.commands {

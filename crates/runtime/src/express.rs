@@ -2,17 +2,18 @@
 //! runs them (no `DescribeExecution`, `GetExecutionHistory` or `ListExecutions` for them).
 //!
 //! One loop per execution feeds the engine: Task states run through the same [`Invoker`] as
-//! durable ones (each in a tokio task of its own, so that a panic fails the Task state),
+//! durable ones (each in a tokio task of its own, so that a panic fails the Task state;
+//! `states:startExecution` starts the child through this runtime, see [`invoker`]),
 //! timers are an ordered set slept on, and the execution is cut at its maximum duration
 //! (AWS: 5 minutes), ending `TIMED_OUT` with `States.Timeout`.
 
-use crate::{now_millis, seed, Error, Invoker, Shared, TaskCall, TaskResult};
+use crate::{now_millis, seed, BoxFuture, Error, Invoker, Shared, TaskCall, TaskResult};
 use engine::{Command, Event, Execution, ExecutionInfo, Status, Step, TaskId, TimerId};
 use std::any::Any;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
-use store::ExecutionStatus;
+use store::{ExecutionStatus, Store};
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::Instant;
 
@@ -72,6 +73,33 @@ pub(crate) struct Prepared {
     commands: Vec<Command>,
     deadline: i64,
     input: String,
+}
+
+/// The invoker of EXPRESS executions: `states:startExecution` starts the child through
+/// this runtime, as for STANDARD executions ([`crate::nested`]); every other resource goes
+/// to the outside invoker. It holds the runtime weakly, so a background execution still
+/// notices when its runtime is gone.
+pub(crate) fn invoker<S: Store>(shared: &Arc<Shared<S>>) -> Arc<dyn Invoker> {
+    Arc::new(ExpressInvoker { shared: Arc::downgrade(shared), outside: Arc::clone(&shared.invoker) })
+}
+
+struct ExpressInvoker<S> {
+    shared: Weak<Shared<S>>,
+    outside: Arc<dyn Invoker>,
+}
+
+impl<S: Store> Invoker for ExpressInvoker<S> {
+    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
+        if !crate::nested::is_nested(&call.resource) {
+            return self.outside.invoke(call);
+        }
+        Box::pin(async move {
+            match self.shared.upgrade() {
+                Some(shared) => crate::nested::start_from_express(&shared, &call).await,
+                None => Err(("States.Runtime".to_string(), "The runtime has stopped".to_string())),
+            }
+        })
+    }
 }
 
 /// Builds the execution of `machine` and applies its start: `arn:...:express:<machine>:<name>:<uuid>`.
@@ -183,11 +211,19 @@ impl Run {
                 None => {
                     let now = now_millis();
                     match self.timers.first().copied() {
-                        Some((at, timer)) if at <= now && at <= deadline => {
-                            self.timers.remove(&(at, timer));
-                            self.fire_at.remove(&timer);
+                        Some((at, _)) if at <= now && at <= deadline => {
+                            // Every timer due at that instant fires in one step, in order.
+                            let mut timers = Vec::new();
+                            while let Some((_, timer)) = self.timers.first().copied().filter(|(when, _)| *when == at) {
+                                self.timers.remove(&(at, timer));
+                                self.fire_at.remove(&timer);
+                                timers.push(timer);
+                            }
                             self.last_now = self.last_now.max(at);
-                            Some(Event::TimerFired { timer })
+                            Some(match timers.as_slice() {
+                                [timer] => Event::TimerFired { timer: *timer },
+                                _ => Event::TimersFired { timers },
+                            })
                         }
                         _ if now >= deadline => return true,
                         _ => None, // woken before anything is due: look again

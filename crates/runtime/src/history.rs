@@ -161,6 +161,9 @@ pub fn details_json(details: &Details) -> Option<(&'static str, Value)> {
             ("activitySucceededEventDetails", json!({ "output": json_text(output), "outputDetails": not_truncated() }))
         }
         Details::ActivityFailed { error, cause } => ("activityFailedEventDetails", error_cause(error, cause)),
+        Details::ActivityScheduleFailed { error, cause } => {
+            ("activityScheduleFailedEventDetails", error_cause(error, cause))
+        }
         Details::ActivityTimedOut { error, cause } => ("activityTimedOutEventDetails", error_cause(error, cause)),
         Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
             let mut object = task_base(resource_type, resource);

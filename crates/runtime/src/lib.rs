@@ -309,7 +309,7 @@ impl<S: Store> Runtime<S> {
         request: ExpressRequest,
     ) -> Result<SyncResult, Error> {
         let prepared = express::prepare(&self.shared, machine, request)?;
-        Ok(prepared.run(Arc::clone(&self.shared.invoker), None).await)
+        Ok(prepared.run(express::invoker(&self.shared), None).await)
     }
 
     /// Starts an EXPRESS execution of `machine` in memory and returns at once; it runs in the
@@ -319,7 +319,7 @@ impl<S: Store> Runtime<S> {
         let prepared = express::prepare(&self.shared, machine, request)?;
         let start = prepared.start();
         let alive = Arc::downgrade(&self.shared) as std::sync::Weak<dyn std::any::Any + Send + Sync>;
-        tokio::spawn(prepared.run(Arc::clone(&self.shared.invoker), Some(alive)));
+        tokio::spawn(prepared.run(express::invoker(&self.shared), Some(alive)));
         Ok(start)
     }
 

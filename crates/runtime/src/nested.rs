@@ -10,7 +10,7 @@
 //! without a `Name` gets one derived from the parent's task ([`engine::task_uuid`]), so a
 //! start repeated after a crash (before `TaskSubmitted` was recorded) finds the same child.
 
-use crate::{now_millis, Error, Shared, StartRequest, TaskCall};
+use crate::{now_millis, Error, Shared, StartRequest, TaskCall, TaskResult};
 use engine::Event;
 use expr::{Map, Value};
 use std::sync::Arc;
@@ -107,6 +107,16 @@ pub(crate) async fn run<S: Store>(
     match wait_closed(&shared, &child_arn).await {
         Ok(child) => send(describe(&child, pattern == Pattern::Sync2)),
         Err(e) => send(Err(("States.TaskFailed".to_string(), e.to_string()))),
+    }
+}
+
+/// Runs one `startExecution` task of an EXPRESS execution: only request-response exists
+/// there (validation rejects `.sync` and `.waitForTaskToken` in EXPRESS machines). A child
+/// started without a `Name` gets a fresh one: nothing of an EXPRESS execution is replayed.
+pub(crate) async fn start_from_express<S: Store>(shared: &Arc<Shared<S>>, call: &TaskCall) -> TaskResult {
+    match pattern(&call.resource) {
+        Some(Pattern::RequestResponse) => start(shared, call, uuid::Uuid::new_v4().to_string()).await,
+        _ => Err(("States.Runtime".to_string(), format!("Unsupported resource: '{}'", call.resource))),
     }
 }
 

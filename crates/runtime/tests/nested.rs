@@ -1,6 +1,7 @@
 //! Nested executions (`arn:aws:states:::states:startExecution`) end to end: request-response,
 //! `.sync`, `.sync:2` and `.waitForTaskToken`, with AWS's output shapes, failure causes and
-//! histories; a missing child machine; and a node dying while a parent waits for its child.
+//! histories; a missing child machine; a node dying while a parent waits for its child; and
+//! EXPRESS parents (request-response only), which start the child themselves too.
 
 mod support;
 
@@ -327,4 +328,46 @@ async fn a_stopped_child_fails_the_waiting_parent() {
     );
     assert_eq!(cause["Input"], r#"{"a":1}"#);
     assert_eq!(types(&history)[5], "TaskFailed");
+}
+
+/// An EXPRESS machine of this store (not stored: EXPRESS executions read none).
+fn express_parent(name: &str) -> store::StateMachine {
+    store::StateMachine {
+        arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
+        name: name.into(),
+        kind: store::Kind::Express,
+        definition: parent("").to_string(),
+        role_arn: "arn:aws:iam::123456789012:role/test".into(),
+        created: 0,
+        revision_id: "1".into(),
+        description: String::new(),
+        configuration: String::new(),
+        tags: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_express_execution_starts_its_child_itself_not_through_the_invoker() {
+    let store = Arc::new(MemoryStore::new());
+    let child = machine(&*store, "child", child_ok()).await;
+    let recorder = Recorder::new(Ok(expr::json!(null)));
+    let rt = runtime(&store, &recorder, "a");
+    let input = json!({"StateMachineArn": child, "Input": {"a": 1}, "Name": "FromExpress"}).to_string();
+    let result = rt.start_sync(&express_parent("fast"), runtime::ExpressRequest::new("e".into(), input)).await.unwrap();
+    assert_eq!(result.status, ExecutionStatus::Succeeded, "{:?} {:?}", result.error, result.cause);
+    assert!(recorder.calls().is_empty(), "the invoker got {:?}", recorder.calls());
+    let child_arn = child.replace(":stateMachine:", ":execution:") + ":FromExpress";
+    check_start_response(&parse(result.output.as_deref()), &child_arn);
+    let (child_record, _) = finished(&*store, &child_arn).await;
+    assert_eq!(child_record.status, ExecutionStatus::Succeeded);
+    assert_eq!(child_record.input, r#"{"a":1}"#);
+
+    // A child machine that does not exist fails the Task state with AWS's error.
+    let missing = child.replace(":child", ":nothing");
+    let input = json!({"StateMachineArn": missing, "Input": null, "Name": "x"}).to_string();
+    let result = rt.start_sync(&express_parent("fast"), runtime::ExpressRequest::new("e2".into(), input)).await.unwrap();
+    assert_eq!(result.status, ExecutionStatus::Failed);
+    assert_eq!(result.error.as_deref(), Some("StepFunctions.StateMachineDoesNotExistException"));
+    assert!(result.cause.unwrap().starts_with(&format!("State Machine Does Not Exist: '{missing}'")));
+    assert!(recorder.calls().is_empty());
 }

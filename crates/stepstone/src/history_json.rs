@@ -128,7 +128,9 @@ fn summary(details: &Details) -> (String, String) {
         }
         Details::ActivityStarted { worker_name } => (String::new(), format!("worker={worker_name}")),
         Details::ActivitySucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),
-        Details::ActivityFailed { error, cause } | Details::ActivityTimedOut { error, cause } => {
+        Details::ActivityFailed { error, cause }
+        | Details::ActivityTimedOut { error, cause }
+        | Details::ActivityScheduleFailed { error, cause } => {
             (String::new(), error_text(error, cause))
         }
         Details::LambdaFunctionStarted => (String::new(), String::new()),

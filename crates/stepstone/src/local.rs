@@ -129,7 +129,16 @@ pub fn run(machine: Arc<StateMachine>, input: Value, options: &RunOptions) -> Ru
                 }
                 clock = fire_at;
             }
-            Event::TimerFired { timer }
+            // Every timer due at that instant fires in one step, in timer order.
+            let mut fired = vec![timer];
+            while let Some((_, next)) = timers.first().copied().filter(|(at, _)| *at == fire_at) {
+                timers.pop_first();
+                fired.push(next);
+            }
+            match fired.as_slice() {
+                [timer] => Event::TimerFired { timer: *timer },
+                _ => Event::TimersFired { timers: fired },
+            }
         } else {
             // Nothing can move the execution on: a bug in the engine, not a user error.
             let event = Event::Stopped {

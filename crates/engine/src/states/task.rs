@@ -203,10 +203,27 @@ impl Execution {
 }
 
 impl Execution {
-    /// The task ran out of time: `TaskTimedOut`, then Retry and Catch.
-    pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: Fault, step: &mut Step) -> Outcome {
+    /// The task could not be scheduled: `ActivityScheduleFailed` for an activity, the
+    /// ordinary failure event otherwise; then Retry and Catch.
+    pub(crate) fn task_schedule_failed(&mut self, t: &mut Thread, fault: &Fault, step: &mut Step) {
         let machine = t.machine.clone();
-        let Kind::Task(task) = &machine.states[t.state].kind else { return Outcome::Blocked };
+        let Kind::Task(task) = &machine.states[t.state].kind else { return };
+        let (error, cause) = (fault.error.clone(), fault.cause.clone());
+        let details = if is_activity(&task.resource) {
+            Details::ActivityScheduleFailed { error, cause }
+        } else if is_lambda_function(&task.resource) {
+            Details::LambdaFunctionFailed { error, cause }
+        } else {
+            let (resource_type, resource) = split_resource(&task.resource);
+            Details::TaskFailed { resource_type, resource, error, cause }
+        };
+        self.emit(step, &mut t.last_event, details);
+    }
+
+    /// The task ran out of time: `TaskTimedOut`, then Retry and Catch.
+    pub(crate) fn task_timed_out(&mut self, t: &mut Thread, fault: &Fault, step: &mut Step) {
+        let machine = t.machine.clone();
+        let Kind::Task(task) = &machine.states[t.state].kind else { return };
         let (error, cause) = (fault.error.clone(), fault.cause.clone());
         let details = if is_activity(&task.resource) {
             Details::ActivityTimedOut { error, cause }
@@ -217,7 +234,6 @@ impl Execution {
             Details::TaskTimedOut { resource_type, resource, error, cause }
         };
         self.emit(step, &mut t.last_event, details);
-        Outcome::Failed(fault)
     }
 }
 

@@ -204,10 +204,15 @@ pub fn drive(
                     }
                 }
             }
-            (_, Some((at, timer))) => {
-                timers.remove(&(at, timer));
+            (_, Some((at, _))) => {
+                // Every timer due at that instant fires in one step, in timer order.
+                let fired: Vec<u64> = timers.iter().take_while(|&&(when, _)| when == at).map(|&(_, t)| t).collect();
+                timers.retain(|&(when, _)| when != at);
                 clock = clock.max(at);
-                Event::TimerFired { timer }
+                match fired.as_slice() {
+                    [timer] => Event::TimerFired { timer: *timer },
+                    _ => Event::TimersFired { timers: fired },
+                }
             }
             (None, None) => return Err(format!("the execution waits for nothing (status {:?})", execution.status())),
             (Some(_), None) => unreachable!("handled by the first arm"),

@@ -107,7 +107,8 @@ pub fn details(event: &HistoryEvent) -> Value {
         Details::LambdaFunctionFailed { error, cause }
         | Details::LambdaFunctionTimedOut { error, cause }
         | Details::ActivityFailed { error, cause }
-        | Details::ActivityTimedOut { error, cause } => {
+        | Details::ActivityTimedOut { error, cause }
+        | Details::ActivityScheduleFailed { error, cause } => {
             if let Some(e) = opt(error) {
                 put("error", e);
             }
