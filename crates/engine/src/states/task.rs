@@ -106,7 +106,7 @@ impl Execution {
             let scheduled = Details::TaskScheduled {
                 resource_type: resource_type.clone(),
                 resource: resource.clone(),
-                region: region_of(&task.resource),
+                region: region_of(&task.resource, &self.info().state_machine_arn),
                 parameters: self.copy_for_history(&parameters),
                 timeout_seconds: timeout,
                 heartbeat_seconds: heartbeat,
@@ -317,11 +317,28 @@ fn split_resource(resource: &str) -> (String, String) {
     }
 }
 
-fn region_of(resource: &str) -> String {
-    let region = resource.split(':').nth(3).unwrap_or("");
-    if region.is_empty() {
-        "us-east-1".to_string()
-    } else {
-        region.to_string()
+/// The region a Task's resource names, else (`arn:aws:states:::...` names none) the region
+/// the execution runs in, taken from its state machine's ARN.
+fn region_of(resource: &str, state_machine_arn: &str) -> String {
+    let region = |arn: &str| arn.split(':').nth(3).unwrap_or("").to_string();
+    match region(resource) {
+        named if !named.is_empty() => named,
+        _ => match region(state_machine_arn) {
+            own if !own.is_empty() => own,
+            _ => "us-east-1".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::region_of;
+
+    #[test]
+    fn the_region_is_the_resources_else_the_executions() {
+        let machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:m";
+        assert_eq!(region_of("arn:aws:lambda:ap-south-1:123456789012:function:f", machine), "ap-south-1");
+        assert_eq!(region_of("arn:aws:states:::http:invoke", machine), "eu-west-1");
+        assert_eq!(region_of("arn:aws:states:::lambda:invoke", "not an arn"), "us-east-1");
     }
 }
