@@ -82,6 +82,22 @@ pub struct Inspection {
     pub error_details: Option<ErrorDetails>,
 }
 
+impl Inspection {
+    /// The data-flow stages in AWS's order, by their `inspectionData` names.
+    pub fn stages(&self) -> [(&'static str, &Option<Value>); 8] {
+        [
+            ("input", &self.input),
+            ("afterInputPath", &self.after_input_path),
+            ("afterParameters", &self.after_parameters),
+            ("afterArguments", &self.after_arguments),
+            ("result", &self.result),
+            ("afterResultSelector", &self.after_result_selector),
+            ("afterResultPath", &self.after_result_path),
+            ("variables", &self.variables),
+        ]
+    }
+}
+
 /// `InspectionErrorDetails`: which Retry or Catch handled the error.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorDetails {

@@ -100,16 +100,7 @@ fn report_json(report: &Report) -> serde_json::Value {
     put(&mut out, "nextState", report.next_state.clone().map(serde_json::Value::from));
     let i = &report.inspection;
     let mut data = json!({});
-    let stages = [
-        ("input", &i.input),
-        ("afterInputPath", &i.after_input_path),
-        ("afterParameters", &i.after_parameters),
-        ("afterArguments", &i.after_arguments),
-        ("result", &i.result),
-        ("afterResultSelector", &i.after_result_selector),
-        ("afterResultPath", &i.after_result_path),
-        ("variables", &i.variables),
-    ];
+    let stages = i.stages();
     for (key, value) in stages {
         put(&mut data, key, value.as_ref().map(serde_json::Value::from));
     }

@@ -17,18 +17,7 @@ pub async fn start_execution<S: Store>(api: &Api<S>, request: &Request) -> Reply
         _ => (machine_arn, None),
     };
     let target = MachineArn::parse(machine_arn)?;
-    let name = match optional_string(request, "name")? {
-        Some(name) => name.to_string(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    if !valid_name(&name) {
-        return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
-    }
-    let input = optional_string(request, "input")?.unwrap_or("{}").to_string();
-    if let Err(e) = serde_json::from_str::<Value>(&input) {
-        let message = format!("Invalid State Machine Execution Input: '{}'", input_error(&input, &e));
-        return Err(ApiError::new("InvalidExecutionInput", message));
-    }
+    let (name, input) = super::express::name_and_input(request)?;
     if let Some(reply) = super::express::start_if_express(api, target.machine(), &name, &input).await? {
         return Ok(reply);
     }

@@ -148,7 +148,7 @@ pub fn reject_express_arn(action: &str, request: &Request) -> Result<(), ApiErro
 }
 
 /// The execution's name (a fresh UUID unless given) and input text, checked as AWS does.
-fn name_and_input(request: &Request) -> Result<(String, String), ApiError> {
+pub(super) fn name_and_input(request: &Request) -> Result<(String, String), ApiError> {
     let name = match optional_string(request, "name")? {
         Some(name) => name.to_string(),
         None => uuid::Uuid::new_v4().to_string(),

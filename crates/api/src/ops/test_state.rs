@@ -178,16 +178,7 @@ fn reply(report: &Report, inspect: bool) -> Value {
     }
     let i = &report.inspection;
     let mut data = Map::new();
-    let stages = [
-        ("input", &i.input),
-        ("afterInputPath", &i.after_input_path),
-        ("afterParameters", &i.after_parameters),
-        ("afterArguments", &i.after_arguments),
-        ("result", &i.result),
-        ("afterResultSelector", &i.after_result_selector),
-        ("afterResultPath", &i.after_result_path),
-        ("variables", &i.variables),
-    ];
+    let stages = i.stages();
     for (key, value) in stages {
         if let Some(value) = value {
             data.insert(key.into(), text(value));
