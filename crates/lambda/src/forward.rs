@@ -1,51 +1,65 @@
 //! Forwarding to a Lambda-compatible Invoke endpoint (`sam local start-lambda`, another
-//! emulator): `POST /2015-03-31/functions/NAME/invocations`, its `X-Amz-Function-Error`
+//! emulator, or real AWS Lambda over https): `POST /2015-03-31/functions/NAME/invocations`,
+//! SigV4-signed when the function has AWS credentials (`sigv4.rs`), its `X-Amz-Function-Error`
 //! header read as a function error and an error status as Lambda's service error.
-//! Requests are not signed (SigV4 for real AWS is not supported yet).
 
 use crate::shape::{request_id, Invocation, ServiceError};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use std::time::Duration;
+use crate::sigv4::{self, AwsSigning};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
-/// Calls Invoke on `endpoint` (`http://HOST:PORT`).
-pub async fn invoke(endpoint: &str, name: &str, payload: String, timeout: Duration) -> Result<Invocation, ServiceError> {
+/// One client (rustls, webpki roots) shared by all forwarded functions.
+fn client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        // Invoke is never redirected; a redirect would also lose the signature.
+        let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        builder.build().unwrap_or_default()
+    })
+}
+
+/// Calls Invoke on `endpoint` (`http://HOST:PORT` or `https://...`), signed with `signing`.
+pub async fn invoke(
+    endpoint: &str,
+    signing: Option<&AwsSigning>,
+    name: &str,
+    payload: String,
+    timeout: Duration,
+) -> Result<Invocation, ServiceError> {
     let failed = |what: String| ServiceError::new(500, "SdkClientException", what);
-    let authority = endpoint
-        .strip_prefix("http://")
-        .ok_or_else(|| failed(format!("the endpoint '{endpoint}' is not an http:// URL (https is not supported)")))?
-        .trim_end_matches('/');
-    let (host, base) = match authority.split_once('/') {
-        Some((host, base)) => (host, format!("/{base}")),
-        None => (authority, String::new()),
+    let url = format!("{}/2015-03-31/functions/{name}/invocations", endpoint.trim_end_matches('/'));
+    let url = reqwest::Url::parse(&url).map_err(|e| failed(format!("the endpoint '{endpoint}' is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(failed(format!("the endpoint '{endpoint}' is not an http:// or https:// URL")));
+    }
+    let host = match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_string(),
+        (None, _) => return Err(failed(format!("the endpoint '{endpoint}' has no host"))),
     };
+    let mut headers = vec![
+        ("host".to_string(), host),
+        ("content-type".to_string(), "application/json".to_string()),
+        ("x-amz-invocation-type".to_string(), "RequestResponse".to_string()),
+    ];
+    if let Some(signing) = signing {
+        let signed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let added = sigv4::sign(signing, "POST", url.as_str(), &signed, payload.as_bytes(), SystemTime::now())
+            .map_err(failed)?;
+        headers.extend(added);
+    }
     let call = async {
-        let stream = tokio::net::TcpStream::connect(host)
-            .await
-            .map_err(|e| failed(format!("Unable to execute HTTP request: Connect to {host} failed: {e}")))?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| failed(format!("Unable to execute HTTP request: {e}")))?;
-        tokio::spawn(connection);
-        let request = hyper::Request::post(format!("{base}/2015-03-31/functions/{name}/invocations"))
-            .header("host", host)
-            .header("content-type", "application/json")
-            .header("x-amz-invocation-type", "RequestResponse")
-            .body(Full::new(Bytes::from(payload)))
-            .map_err(|e| failed(format!("bad request: {e}")))?;
-        let response =
-            sender.send_request(request).await.map_err(|e| failed(format!("Unable to execute HTTP request: {e}")))?;
+        let mut request = client().post(url.clone()).timeout(timeout);
+        for (name, value) in &headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = request.body(payload).send().await.map_err(|e| failed(unable(&e)))?;
         let status = response.status().as_u16();
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let function_error = header("x-amz-function-error");
         let id = header("x-amzn-requestid").unwrap_or_else(request_id);
         let error_type = header("x-amzn-errortype");
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| failed(format!("Unable to read the response: {e}")))?
-            .to_bytes();
+        let body = response.bytes().await.map_err(|e| failed(format!("Unable to read the response: {}", chain(&e))))?;
         let body = String::from_utf8_lossy(&body).into_owned();
         if (200..300).contains(&status) {
             return Ok(Invocation { payload: body, function_error, request_id: id });
@@ -56,6 +70,26 @@ pub async fn invoke(endpoint: &str, name: &str, payload: String, timeout: Durati
         Ok(result) => result,
         Err(_) => Err(failed(format!("Unable to execute HTTP request: Read timed out after {} s", timeout.as_secs()))),
     }
+}
+
+/// The SDK's message for a failed request, with the causes (connect, TLS) reqwest keeps inside.
+fn unable(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "Unable to execute HTTP request: Read timed out".into();
+    }
+    format!("Unable to execute HTTP request: {}", chain(e))
+}
+
+/// An error and its sources, joined with `: `.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Lambda's error response: the code from `x-amzn-ErrorType` (before any `:`) or the body's

@@ -10,11 +10,13 @@ mod pool;
 pub mod resource;
 mod runtime_api;
 pub mod shape;
+pub mod sigv4;
 mod stdio;
 mod stored;
 mod zip;
 
 pub use shape::{Invocation, ServiceError};
+pub use sigv4::{AwsKeys, AwsSigning};
 
 use expr::Value;
 use pool::{Launch, Pool};
@@ -41,7 +43,7 @@ pub enum Source {
     Handler { language: Language, handler: String, code: PathBuf },
     /// An executable that speaks the Runtime API (a custom runtime's `bootstrap`), run with `sh -c`.
     Command { command: String, dir: Option<PathBuf> },
-    /// A Lambda-compatible Invoke endpoint (`http://127.0.0.1:3001`).
+    /// A Lambda-compatible Invoke endpoint (`http://127.0.0.1:3001`, `https://lambda.REGION.amazonaws.com`).
     Endpoint(String),
     /// A command run once per event with the event on stdin and the result on stdout.
     Stdio(String),
@@ -58,6 +60,8 @@ pub struct FunctionConfig {
     pub environment: BTreeMap<String, String>,
     /// At most this many processes run events at once.
     pub concurrency: usize,
+    /// SigV4 credentials for an `Endpoint` on AWS (None: unsigned).
+    pub signing: Option<AwsSigning>,
 }
 
 impl FunctionConfig {
@@ -68,6 +72,7 @@ impl FunctionConfig {
             memory: 128,
             environment: BTreeMap::new(),
             concurrency: 4,
+            signing: None,
         }
     }
 }
@@ -224,7 +229,9 @@ impl Lambda {
         let config = &function.config;
         match (&config.source, &function.pool) {
             (_, Some(pool)) => pool.invoke(name, &self.arn(name), payload).await,
-            (Source::Endpoint(endpoint), None) => forward::invoke(endpoint, name, payload, config.timeout).await,
+            (Source::Endpoint(endpoint), None) => {
+                forward::invoke(endpoint, config.signing.as_ref(), name, payload, config.timeout).await
+            },
             (Source::Stdio(command), None) => {
                 Ok(stdio::run(name, command, &config.environment, config.timeout, payload).await)
             }

@@ -45,8 +45,17 @@ pub struct Function {
     pub code: Option<PathBuf>,
     /// An executable speaking the Lambda Runtime API (run with `sh -c`, in `code` if given).
     pub command: Option<String>,
-    /// A Lambda-compatible Invoke endpoint, e.g. `http://127.0.0.1:3001` (SAM local).
+    /// A Lambda-compatible Invoke endpoint, e.g. `http://127.0.0.1:3001` (SAM local) or
+    /// `https://lambda.eu-west-1.amazonaws.com` (signed with SigV4, see `lambda::sigv4`).
     pub endpoint: Option<String>,
+    /// On AWS: `aws = true` (endpoint from `region`), the region and credentials (else
+    /// `AWS_REGION`/`AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
+    #[serde(default)]
+    pub aws: bool,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
     /// Seconds (default 3, as Lambda).
     pub timeout: Option<f64>,
     /// MB reported to the function (default 128).
@@ -99,6 +108,7 @@ impl Config {
                 return Err(bad("a function name has only letters, digits, '-' and '_'"));
             }
             let code = f.code.as_ref().map(|c| self.base.join(c));
+            let mut signing = None;
             let source = match (&f.runtime, &f.command, &f.endpoint) {
                 (Some(runtime), None, None) => {
                     let language = if runtime == "python" || runtime.starts_with("python3") {
@@ -118,15 +128,23 @@ impl Config {
                     lambda::Source::Handler { language, handler, code }
                 }
                 (None, Some(command), None) => lambda::Source::Command { command: command.clone(), dir: code },
-                (None, None, Some(endpoint)) => {
-                    if !endpoint.starts_with("http://") {
-                        return Err(bad("endpoint must be an http:// URL"));
-                    }
-                    lambda::Source::Endpoint(endpoint.clone())
+                (None, None, endpoint) if endpoint.is_some() || f.aws => {
+                    let keys = lambda::AwsKeys {
+                        aws: f.aws,
+                        region: f.region.clone(),
+                        access_key_id: f.access_key_id.clone(),
+                        secret_access_key: f.secret_access_key.clone(),
+                        session_token: f.session_token.clone(),
+                    };
+                    let (endpoint, aws) = lambda::sigv4::resolve(endpoint.as_deref(), &keys, |k| std::env::var(k).ok())
+                        .map_err(|e| bad(&e))?;
+                    signing = aws;
+                    lambda::Source::Endpoint(endpoint)
                 }
                 _ => return Err(bad("give exactly one of runtime (with handler and code), command or endpoint")),
             };
             let mut config = lambda::FunctionConfig::new(source);
+            config.signing = signing;
             if let Some(timeout) = f.timeout {
                 if !(timeout > 0.0 && timeout <= 900.0) {
                     return Err(bad("timeout must be between 0 and 900 seconds"));
@@ -165,6 +183,14 @@ mod tests {
         assert_eq!(functions[0].1.environment.get("A").map(String::as_str), Some("1"));
         assert_eq!(functions[1].1.source, lambda::Source::Endpoint("http://127.0.0.1:3001".into()));
         assert_eq!(functions[1].1.timeout, Duration::from_secs(10));
+        assert_eq!(functions[1].1.signing, None);
+        let config = Config::parse(
+            "[functions.f]\nendpoint = \"https://lambda.eu-west-1.amazonaws.com\"\naccess_key_id = \"AKID\"\nsecret_access_key = \"s\"\n",
+        )
+        .expect("valid");
+        let functions = config.functions().expect("valid");
+        let signing = functions[0].1.signing.clone().expect("signed");
+        assert_eq!((signing.region.as_str(), signing.access_key_id.as_str()), ("eu-west-1", "AKID"));
     }
 
     #[test]
