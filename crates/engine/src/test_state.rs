@@ -233,7 +233,9 @@ fn check_mock(kind: &Kind, mock: Option<&Mock>) -> Result<(), Error> {
         }
     };
     match mock {
-        Some(_) => Err(Error::Validation(format!("State type '{type_name}' is not supported when a mock is specified"))),
+        Some(_) => {
+            Err(Error::Validation(format!("State type '{type_name}' is not supported when a mock is specified")))
+        }
         None => Ok(()),
     }
 }
@@ -337,7 +339,8 @@ fn failure(exec: &mut Execution, t: &mut Thread, tid: usize, fault: Fault, retri
             report.status = TestStatus::CaughtError;
             report.output = Some(output);
             report.next_state = Some(machine.states[next].name.clone());
-            report.inspection.error_details = Some(ErrorDetails { catch_index: Some(catch_index), ..Default::default() });
+            report.inspection.error_details =
+                Some(ErrorDetails { catch_index: Some(catch_index), ..Default::default() });
         }
         // The catcher's own data flow failed.
         Outcome::Failed(fault) => {

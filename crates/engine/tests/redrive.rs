@@ -242,7 +242,10 @@ fn a_map_reruns_only_its_failed_and_aborted_iterations() {
     assert_eq!(rerun, [2, 3, 4], "iteration 0, which succeeded, is not run again");
     let after = d.types_after_redrive();
     assert_eq!(&after[..3], ["MapIterationStarted"; 3]);
-    assert_eq!(&after[after.len() - 4..], ["MapIterationSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        &after[after.len() - 4..],
+        ["MapIterationSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+    );
     assert!(!after.contains(&"MapStateEntered") && !after.contains(&"MapStateStarted"), "{after:?}");
     let restarted: Vec<usize> = d.history[before.len()..]
         .iter()

@@ -101,7 +101,8 @@ fn check(path: &Path) -> Result<bool, String> {
 #[test]
 fn every_scenario_can_be_redriven() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(dir).expect("scenarios").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(dir).expect("scenarios").filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     assert!(paths.len() > 20, "the scenarios are missing");
     let mut failures = Vec::new();

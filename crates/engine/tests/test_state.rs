@@ -134,7 +134,8 @@ fn every_case() {
 
 #[test]
 fn a_single_state_gets_placeholders_for_where_it_goes() {
-    let state = json!({"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "A"}], "Default": "B"});
+    let state =
+        json!({"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "A"}], "Default": "B"});
     let machine = test_state::single_state_definition(&state);
     assert_eq!(machine["StartAt"], "StateName");
     assert_eq!(machine["States"]["A"], json!({"Type": "Succeed"}));

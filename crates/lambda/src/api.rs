@@ -49,13 +49,16 @@ fn name_of(lambda: &Lambda, text: &str) -> Result<String, ServiceError> {
 
 async fn create(State(lambda): State<Lambda>, body: Bytes) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return error(&ServiceError::new(400, "InvalidRequestContentException", "Could not parse request body into json"));
+        return error(&ServiceError::new(
+            400,
+            "InvalidRequestContentException",
+            "Could not parse request body into json",
+        ));
     };
     let text = |key: &str| request.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
     let name = text("FunctionName");
-    let valid_name = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid_name =
+        !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid_name {
         return invalid(format!(
             "1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"

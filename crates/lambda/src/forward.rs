@@ -98,7 +98,9 @@ fn service_error(status: u16, header: Option<String>, body: &str) -> ServiceErro
     let parsed: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let code = header
         .map(|h| h.split(':').next().unwrap_or_default().to_string())
-        .or_else(|| parsed.get("__type").and_then(|v| v.as_str()).map(|t| t.rsplit('#').next().unwrap_or(t).to_string()))
+        .or_else(|| {
+            parsed.get("__type").and_then(|v| v.as_str()).map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
+        })
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| if status == 404 { "ResourceNotFoundException".into() } else { "ServiceException".into() });
     let message = ["message", "Message", "errorMessage"]

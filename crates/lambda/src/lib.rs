@@ -231,7 +231,7 @@ impl Lambda {
             (_, Some(pool)) => pool.invoke(name, &self.arn(name), payload).await,
             (Source::Endpoint(endpoint), None) => {
                 forward::invoke(endpoint, config.signing.as_ref(), name, payload, config.timeout).await
-            },
+            }
             (Source::Stdio(command), None) => {
                 Ok(stdio::run(name, command, &config.environment, config.timeout, payload).await)
             }

@@ -164,9 +164,7 @@ fn error_payload(headers: &HeaderMap, body: &[u8]) -> String {
     if !text.is_empty() {
         return text;
     }
-    let kind = headers
-        .get("lambda-runtime-function-error-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("Runtime.Unknown");
+    let kind =
+        headers.get("lambda-runtime-function-error-type").and_then(|v| v.to_str().ok()).unwrap_or("Runtime.Unknown");
     format!("{{\"errorMessage\":\"\",\"errorType\":{}}}", serde_json::Value::from(kind))
 }

@@ -54,7 +54,8 @@ impl ServiceError {
 pub fn function_error(payload: &str, compact: bool) -> (String, String) {
     if let Ok(Value::Object(object)) = expr::json::from_str::<Value>(payload) {
         if let Some(error) = object.get("errorType").and_then(Value::as_str) {
-            let cause = if compact { expr::json::to_string(&Value::Object(object.clone())) } else { payload.to_string() };
+            let cause =
+                if compact { expr::json::to_string(&Value::Object(object.clone())) } else { payload.to_string() };
             return (error.to_string(), cause);
         }
     }

@@ -94,7 +94,10 @@ async fn python_handler_runs_warm_and_maps_errors() {
     // writes it for the legacy form, compact for lambda:invoke).
     let (error, cause) = lambda.task(resource, &expr::json!({"fail": "x"})).await.unwrap().unwrap_err();
     assert_eq!(error, "ValueError");
-    assert!(cause.starts_with(r#"{"errorMessage": "bad input: x", "errorType": "ValueError", "requestId": ""#), "{cause}");
+    assert!(
+        cause.starts_with(r#"{"errorMessage": "bad input: x", "errorType": "ValueError", "requestId": ""#),
+        "{cause}"
+    );
     let cause = value(&cause);
     let trace = cause["stackTrace"].as_array().expect("stackTrace");
     assert_eq!(trace.len(), 1, "only the handler's frames: {trace:?}");
@@ -238,7 +241,10 @@ async fn a_command_speaking_the_runtime_api_and_a_crash() {
     let (error, cause) = lambda.task(resource, &expr::json!({"exit": true})).await.unwrap().unwrap_err();
     assert_eq!(error, "Runtime.ExitError");
     let cause = value(&cause);
-    assert!(cause["errorMessage"].as_str().unwrap().ends_with("Error: Runtime exited with error: exit status 3"), "{cause}");
+    assert!(
+        cause["errorMessage"].as_str().unwrap().ends_with("Error: Runtime exited with error: exit status 3"),
+        "{cause}"
+    );
     assert!(lambda.idle_pids("custom").is_empty());
     let again: u32 = lambda.invoke("custom", "{}".into()).await.unwrap().payload.parse().unwrap();
     assert_ne!(again, pid);
@@ -286,7 +292,10 @@ async fn forwarding_to_an_invoke_endpoint() {
     assert_eq!(output.get("Payload"), Some(&expr::json!({"got": {"x": 1}, "type": "RequestResponse"})));
     let resource = "arn:aws:lambda:us-east-1:123456789012:function:fails";
     let (error, cause) = lambda.task(resource, &expr::json!({})).await.unwrap().unwrap_err();
-    assert_eq!((error.as_str(), cause.as_str()), ("KeyError", r#"{"errorMessage":"it broke","errorType":"KeyError","stackTrace":[]}"#));
+    assert_eq!(
+        (error.as_str(), cause.as_str()),
+        ("KeyError", r#"{"errorMessage":"it broke","errorType":"KeyError","stackTrace":[]}"#)
+    );
     let resource = "arn:aws:lambda:us-east-1:123456789012:function:gone";
     let (error, cause) = lambda.task(resource, &expr::json!({})).await.unwrap().unwrap_err();
     assert_eq!(error, "Lambda.ResourceNotFoundException");
@@ -342,7 +351,8 @@ async fn the_lambda_api_creates_invokes_lists_and_deletes_functions() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move { axum::serve(listener, lambda::api::router(lambda)).await });
-    let code = zip(dir.path(), &[("pkg/handler.py", "def handler(event, context):\n    return {'twice': event['n'] * 2}\n")]);
+    let code =
+        zip(dir.path(), &[("pkg/handler.py", "def handler(event, context):\n    return {'twice': event['n'] * 2}\n")]);
     let create = json!({"FunctionName": "double", "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/r",
         "Handler": "pkg/handler.handler", "Code": {"ZipFile": code}, "Timeout": 5});
     let address2 = address.clone();
@@ -380,7 +390,11 @@ async fn the_lambda_api_creates_invokes_lists_and_deletes_functions() {
     let (status, _, _) = call("DELETE", "/2015-03-31/functions/double".into(), String::new()).await.unwrap();
     assert_eq!(status, 204);
     assert!(!dir.path().join("data/functions/double").exists());
-    for (method, path) in [("GET", "/2015-03-31/functions/double"), ("DELETE", "/2015-03-31/functions/double"), ("POST", "/2015-03-31/functions/double/invocations")] {
+    for (method, path) in [
+        ("GET", "/2015-03-31/functions/double"),
+        ("DELETE", "/2015-03-31/functions/double"),
+        ("POST", "/2015-03-31/functions/double/invocations"),
+    ] {
         let (status, head, body) = call(method, path.into(), "{}".into()).await.unwrap();
         assert_eq!(status, 404, "{method} {path}");
         assert!(head.contains("x-amzn-errortype: resourcenotfoundexception"), "{head}");

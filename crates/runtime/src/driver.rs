@@ -165,9 +165,7 @@ impl<S: Store> Driver<S> {
             | Event::TimerFired { .. }
             | Event::TimersFired { .. }
             | Event::Redriven
-            | Event::TaskSubmitted { .. } => {
-                return Use::Drop
-            }
+            | Event::TaskSubmitted { .. } => return Use::Drop,
         };
         if !self.activities.contains(&task) && !self.tasks.contains_key(&task) && !self.callbacks.contains(&task) {
             return Use::Drop;

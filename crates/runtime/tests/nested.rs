@@ -365,7 +365,8 @@ async fn an_express_execution_starts_its_child_itself_not_through_the_invoker() 
     // A child machine that does not exist fails the Task state with AWS's error.
     let missing = child.replace(":child", ":nothing");
     let input = json!({"StateMachineArn": missing, "Input": null, "Name": "x"}).to_string();
-    let result = rt.start_sync(&express_parent("fast"), runtime::ExpressRequest::new("e2".into(), input)).await.unwrap();
+    let result =
+        rt.start_sync(&express_parent("fast"), runtime::ExpressRequest::new("e2".into(), input)).await.unwrap();
     assert_eq!(result.status, ExecutionStatus::Failed);
     assert_eq!(result.error.as_deref(), Some("StepFunctions.StateMachineDoesNotExistException"));
     assert!(result.cause.unwrap().starts_with(&format!("State Machine Does Not Exist: '{missing}'")));

@@ -202,7 +202,9 @@ mod tests {
         let connections = config.connections().expect("valid");
         assert!(matches!(&connections["stripe"].auth, http_task::Auth::ApiKey { name, .. } if name == "x-api-key"));
         assert_eq!(connections["stripe"].invocation.headers, vec![("A".to_string(), "1".to_string())]);
-        assert!(matches!(&connections["idp"].auth, http_task::Auth::OAuth(o) if o.method == "POST" && o.scopes == ["r"]));
+        assert!(
+            matches!(&connections["idp"].auth, http_task::Auth::OAuth(o) if o.method == "POST" && o.scopes == ["r"])
+        );
         let config = Config::parse("[connections.b]\nauth = \"basic\"\nusername = \"u\"\n").expect("parses");
         assert_eq!(
             config.connections().unwrap_err(),
@@ -216,8 +218,12 @@ mod tests {
     fn bad_configs_say_what_and_where() {
         let error = Config::parse("[functions.f]\nruntime = \"python\"\nhandlr = \"x\"\n").unwrap_err();
         assert!(error.starts_with("3: unknown field `handlr`"), "{error}");
-        let config = Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
-        assert_eq!(config.functions().unwrap_err(), "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node");
+        let config =
+            Config::parse("[functions.f]\nruntime = \"ruby\"\nhandler = \"a.b\"\ncode = \".\"\n").expect("parses");
+        assert_eq!(
+            config.functions().unwrap_err(),
+            "stepstone.toml: [functions.f]: runtime 'ruby' is not python or node"
+        );
         let config = Config::parse("[functions.f]\ncommand = \"x\"\nendpoint = \"http://h\"\n").expect("parses");
         assert!(config.functions().unwrap_err().contains("exactly one of"));
     }

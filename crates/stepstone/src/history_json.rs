@@ -130,9 +130,7 @@ fn summary(details: &Details) -> (String, String) {
         Details::ActivitySucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),
         Details::ActivityFailed { error, cause }
         | Details::ActivityTimedOut { error, cause }
-        | Details::ActivityScheduleFailed { error, cause } => {
-            (String::new(), error_text(error, cause))
-        }
+        | Details::ActivityScheduleFailed { error, cause } => (String::new(), error_text(error, cause)),
         Details::LambdaFunctionStarted => (String::new(), String::new()),
         Details::EvaluationFailed { error, cause, state, .. } => (state.clone(), error_text(error, cause)),
         Details::LambdaFunctionSucceeded { output } => (String::new(), short(format!("output={}", json_text(output)))),

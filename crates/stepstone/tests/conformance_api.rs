@@ -32,7 +32,10 @@ fn runner_and_python(relative: &str) -> Option<(PathBuf, PathBuf)> {
         return None;
     }
     let Some(python) = support::python() else {
-        assert!(!support::ci(), "CI is set but there is no Python with boto3 (set STEPSTONE_PYTHON or STEPSTONE_AWS_CLI)");
+        assert!(
+            !support::ci(),
+            "CI is set but there is no Python with boto3 (set STEPSTONE_PYTHON or STEPSTONE_AWS_CLI)"
+        );
         println!("skipped: no venv Python with boto3 (STEPSTONE_PYTHON, or the python beside the AWS CLI)");
         return None;
     };
@@ -74,11 +77,7 @@ fn the_recorded_cases_pass_through_the_api() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let summary = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
-    assert!(
-        report.exists(),
-        "run_conformance.py wrote no report: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(report.exists(), "run_conformance.py wrote no report: {stdout}{}", String::from_utf8_lossy(&out.stderr));
     let line = format!("conformance through the API (run_conformance.py --history): {summary}\n");
     let _ = std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-api-summary.txt"), &line);
     print!("{line}");
@@ -109,7 +108,15 @@ fn the_recorded_cases_pass_through_the_api() {
         }
     }
     println!("AWS-recorded cases: {} passed, {} failed", recorded.0, recorded.1);
-    println!("linters' cases (not recorded against AWS, not required): {} passed, {} failed", unverified.0, unverified.1);
+    println!(
+        "linters' cases (not recorded against AWS, not required): {} passed, {} failed",
+        unverified.0, unverified.1
+    );
     assert!(recorded.0 > 800, "only {} recorded cases passed: {summary}", recorded.0);
-    assert!(unexpected.is_empty(), "{} recorded cases failed through the API:\n{}", unexpected.len(), unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "{} recorded cases failed through the API:\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
 }

@@ -18,7 +18,8 @@ fn lambda_cases(corpus: &Path) -> Vec<String> {
     let mut ids = Vec::new();
     for entry in std::fs::read_dir(corpus.join("cases/localstack")).unwrap().flatten() {
         let Ok(case) = serde_json::from_str::<Value>(&std::fs::read_to_string(entry.path()).unwrap()) else { continue };
-        let needs: Vec<&str> = case["needs"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let needs: Vec<&str> =
+            case["needs"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         if needs.contains(&"lambda") && needs.iter().all(|n| *n == "lambda" || *n == "none") {
             ids.push(case["id"].as_str().unwrap().to_string());
         }
@@ -42,7 +43,10 @@ fn the_recorded_lambda_cases_pass_through_the_api() {
         return;
     }
     let Some(python) = support::python() else {
-        assert!(!support::ci(), "CI is set but there is no Python with boto3 (set STEPSTONE_PYTHON or STEPSTONE_AWS_CLI)");
+        assert!(
+            !support::ci(),
+            "CI is set but there is no Python with boto3 (set STEPSTONE_PYTHON or STEPSTONE_AWS_CLI)"
+        );
         println!("skipped: no venv Python with boto3");
         return;
     };

@@ -112,7 +112,8 @@ fn a_configured_python_function_runs_for_both_resource_forms() {
     assert_eq!(events[2]["lambdaFunctionScheduledEventDetails"]["resource"], ARN);
     let scheduled = &events[7]["taskScheduledEventDetails"];
     assert_eq!((scheduled["resourceType"].as_str(), scheduled["resource"].as_str()), (Some("lambda"), Some("invoke")));
-    let succeeded: Value = serde_json::from_str(events[9]["taskSucceededEventDetails"]["output"].as_str().unwrap()).unwrap();
+    let succeeded: Value =
+        serde_json::from_str(events[9]["taskSucceededEventDetails"]["output"].as_str().unwrap()).unwrap();
     assert_eq!(succeeded["ExecutedVersion"], "$LATEST");
     assert_eq!(succeeded["Payload"]["hello"], "ada");
 
@@ -168,15 +169,20 @@ fn functions_created_through_the_lambda_api_run_and_survive_a_restart() {
     let config = setup(dir.path());
     let data = dir.path().join("data");
     let server = start(&data, &config);
-    let code = zip_base64(dir.path(), "handler.py", "def handler(event, context):\n    return {'sum': sum(event['xs'])}\n");
+    let code =
+        zip_base64(dir.path(), "handler.py", "def handler(event, context):\n    return {'sum': sum(event['xs'])}\n");
     let create = json!({"FunctionName": "adder", "Runtime": "python3.12", "Role": ROLE, "Handler": "handler.handler",
                         "Code": {"ZipFile": code}, "Timeout": 30});
     let (status, body) = http(&server, "POST", "/2015-03-31/functions", &create.to_string());
     assert_eq!(status, 201, "{body}");
     let (status, body) = http(&server, "GET", "/2015-03-31/functions/", "");
     assert_eq!(status, 200);
-    let names: Vec<Value> =
-        serde_json::from_str::<Value>(&body).unwrap()["Functions"].as_array().unwrap().iter().map(|f| f["FunctionName"].clone()).collect();
+    let names: Vec<Value> = serde_json::from_str::<Value>(&body).unwrap()["Functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["FunctionName"].clone())
+        .collect();
     assert_eq!(names, [json!("adder"), json!("greet")]);
     let definition = json!({"StartAt": "Add", "States": {"Add": {"Type": "Task",
         "Resource": "arn:aws:lambda:us-east-1:123456789012:function:adder", "End": true}}});

@@ -30,9 +30,8 @@ pub async fn test_state<S: Store>(api: &Api<S>, request: &Request) -> Reply {
         return Err(ApiError::validation("TestState does not support RevealSecrets when a mock is specified."));
     }
     let input_text = optional_string(request, "input")?.unwrap_or("{}");
-    let input: Value = serde_json::from_str(input_text).map_err(|e| {
-        ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'"))
-    })?;
+    let input: Value = serde_json::from_str(input_text)
+        .map_err(|e| ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'")))?;
     let variables = match optional_string(request, "variables")? {
         None => Map::new(),
         Some(text) => match serde_json::from_str(text) {
@@ -47,7 +46,9 @@ pub async fn test_state<S: Store>(api: &Api<S>, request: &Request) -> Reply {
         }
         Some(text) => match serde_json::from_str(text) {
             Ok(value @ Value::Object(_)) => Some(value),
-            _ => return Err(ApiError::validation("Invalid Context object provided: the context must be a JSON object.")),
+            _ => {
+                return Err(ApiError::validation("Invalid Context object provided: the context must be a JSON object."))
+            }
         },
     };
     let retries = retrier_retry_count(request)?;
@@ -139,7 +140,9 @@ fn mock(request: &Request) -> Result<Option<Mock>, ApiError> {
             Ok(Some(Mock::Error { error: error.into(), cause: cause.into() }))
         }
         (None, Some(_)) => Err(ApiError::new("SerializationException", "Expected an object for 'mock.errorOutput'")),
-        _ => Err(ApiError::validation("A test mock should have only one of the following fields: [result, errorOutput].")),
+        _ => Err(ApiError::validation(
+            "A test mock should have only one of the following fields: [result, errorOutput].",
+        )),
     }
 }
 
