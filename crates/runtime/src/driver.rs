@@ -47,26 +47,11 @@ impl<S> Drop for Driver<S> {
 /// Spawns the driver, carrying out `commands` (already committed) first, and registers it;
 /// `false`, dropping it, when the execution is driven here already (two recoveries raced).
 /// With `read_signals`, it first consumes the signals already waiting in the store.
-/// `false` too while the execution is being rebuilt here (the rebuilt driver carries out
-/// what the store holds, this one included).
-pub(crate) fn spawn<S: Store>(driver: Driver<S>, commands: Vec<Command>, read_signals: bool) -> bool {
-    spawn_as(driver, commands, read_signals, false)
-}
-
-/// [`spawn`] for the driver `recover::adopt` rebuilt, which may start while the execution is
-/// marked as being rebuilt.
-pub(crate) fn spawn_adopted<S: Store>(driver: Driver<S>, commands: Vec<Command>) -> bool {
-    spawn_as(driver, commands, true, true)
-}
-
-fn spawn_as<S: Store>(mut driver: Driver<S>, commands: Vec<Command>, read_signals: bool, adopted: bool) -> bool {
+pub(crate) fn spawn<S: Store>(mut driver: Driver<S>, commands: Vec<Command>, read_signals: bool) -> bool {
     let shared = Arc::clone(&driver.shared);
     let arn = driver.execution.info().execution_arn.clone();
     let mut drivers = shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
     if drivers.contains_key(&arn) {
-        return false;
-    }
-    if !adopted && shared.adopting.lock().unwrap_or_else(|e| e.into_inner()).contains(&arn) {
         return false;
     }
     driver.carry_out(commands);

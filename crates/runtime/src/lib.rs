@@ -25,7 +25,7 @@ pub use signals::ActivityTask;
 use driver::Driver;
 use engine::{Event, ExecutionInfo, Step, TaskId};
 use expr::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -143,10 +143,6 @@ pub(crate) struct Shared<S> {
     pub(crate) options: Options,
     /// The executions this node drives, by ARN.
     pub(crate) drivers: Mutex<HashMap<String, DriverHandle>>,
-    /// The executions this node is rebuilding from the store (`recover::adopt`): no other
-    /// driver may start for them meanwhile, as the rebuilt one carries out what the store
-    /// holds. Locked after `drivers` where both are held.
-    pub(crate) adopting: Mutex<HashSet<String>>,
     /// Woken when a task of the activity (by ARN) is scheduled here.
     pub(crate) activities: Mutex<HashMap<String, Arc<Notify>>>,
     /// Woken when the execution (by ARN) closes here: parents waiting for it (`nested`).
@@ -200,7 +196,6 @@ impl<S: Store> Runtime<S> {
             invoker,
             options,
             drivers: Mutex::default(),
-            adopting: Mutex::default(),
             activities: Mutex::default(),
             closed: Mutex::default(),
             machines: Mutex::default(),

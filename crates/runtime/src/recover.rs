@@ -30,23 +30,10 @@ pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result
     let mut adopted = Vec::new();
     let mut first_error = None;
     for arn in held {
-        {
-            // Marked before the store is read: a start or redrive that commits and then
-            // spawns its own driver meanwhile gives way to this one, which carries out what
-            // the store then holds. Without the mark, a driver that started and already
-            // finished could be followed by one rebuilt from an older read, running a task
-            // again.
-            let drivers = shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
-            if drivers.contains_key(&arn) {
-                continue;
-            }
-            if !shared.adopting.lock().unwrap_or_else(|e| e.into_inner()).insert(arn.clone()) {
-                continue;
-            }
+        if shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&arn) {
+            continue;
         }
-        let outcome = adopt(shared, &arn).await;
-        shared.adopting.lock().unwrap_or_else(|e| e.into_inner()).remove(&arn);
-        match outcome {
+        match adopt(shared, &arn).await {
             Ok(true) => adopted.push(arn),
             Ok(false) => {}
             Err(e) => {
@@ -93,7 +80,7 @@ async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Err
     }
     let driver = Driver::new(Arc::clone(shared), execution, record.next_event_id, record.next_seq, last_now);
     // Signals accepted before this node took the execution over are consumed at once.
-    Ok(driver::spawn_adopted(driver, commands))
+    Ok(driver::spawn(driver, commands, true))
 }
 
 /// Rebuilds an execution from its stored record and its fed events (in `seq` order), with the
