@@ -6,22 +6,9 @@
 #[allow(dead_code)]
 mod support;
 
-use engine::{task_token, Command, Event, Execution, Step};
+use engine::{task_token, Command, Event, Step};
 use expr::{json, Value};
-use std::sync::Arc;
-use support::driver::{info, START};
-
-fn execution(definition: Value) -> Execution {
-    let parsed = asl::parse(&serde_json::Value::from(&definition), asl::MachineType::Standard);
-    let machine = parsed.machine.unwrap_or_else(|| panic!("invalid definition: {:?}", parsed.diagnostics));
-    Execution::new(Arc::new(machine), info(7))
-}
-
-fn apply(execution: &mut Execution, event: Event, now: i64) -> Step {
-    let mut step = Step::default();
-    execution.apply(event, now, &mut step);
-    step
-}
+use support::driver::{apply, execution, info, START};
 
 /// The task id and request of the step's `RunTask`.
 fn run_task(step: &Step) -> (u64, Value) {

@@ -11,6 +11,22 @@ pub const START: i64 = 1_704_067_200_000;
 /// Stops a runaway execution (a Choice loop that never ends, an engine that spins).
 const MAX_EVENTS: usize = 10_000;
 
+/// A STANDARD execution of `definition` (which must be valid), with [`info`]`(7)`.
+#[allow(dead_code)] // not every test binary builds executions by hand
+pub fn execution(definition: Value) -> Execution {
+    let parsed = asl::parse(&serde_json::Value::from(&definition), asl::MachineType::Standard);
+    let machine = parsed.machine.unwrap_or_else(|| panic!("invalid definition: {:?}", parsed.diagnostics));
+    Execution::new(Arc::new(machine), info(7))
+}
+
+/// Applies one event and returns what it produced.
+#[allow(dead_code)]
+pub fn apply(execution: &mut Execution, event: Event, now: i64) -> Step {
+    let mut step = Step::default();
+    execution.apply(event, now, &mut step);
+    step
+}
+
 /// The fixed facts of every scenario's execution.
 pub fn info(seed: u64) -> ExecutionInfo {
     ExecutionInfo {
