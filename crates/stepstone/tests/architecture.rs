@@ -16,12 +16,29 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("api", &["asl", "expr", "engine", "store", "runtime"]),
     ("lambda", &["expr", "engine", "runtime"]),
     ("http-task", &["expr", "runtime"]),
-    ("stepstone", &["asl", "expr", "engine", "store", "store-sqlite", "runtime", "api", "lambda", "http-task"]),
+    ("graph", &["asl", "expr"]),
+    ("console", &["asl", "expr", "engine", "store", "runtime", "graph"]),
+    (
+        "stepstone",
+        &[
+            "asl",
+            "expr",
+            "engine",
+            "store",
+            "store-sqlite",
+            "runtime",
+            "api",
+            "lambda",
+            "http-task",
+            "graph",
+            "console",
+        ],
+    ),
 ];
 
 /// Crates that would bring I/O, clocks of their own or an async runtime into a pure layer.
 const EFFECTFUL: &[&str] = &["tokio", "axum", "reqwest", "rusqlite", "tokio-postgres", "hyper", "mio", "rand"];
-const PURE: &[&str] = &["expr", "asl", "engine", "store"];
+const PURE: &[&str] = &["expr", "asl", "engine", "store", "graph"];
 
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -73,7 +73,9 @@ pub fn serve(args: &ServeArgs) -> Result<u8, Failure> {
         let config = api::Config { region: args.region.clone(), account: args.account.clone() };
         println!("stepstone: listening on http://{address}");
         let test_cases = mocks.map(|m| m as Arc<dyn api::TestCases>);
+        let console = console::Config { region: config.region.clone(), account: config.account.clone() };
         let router = api::router_with(Arc::clone(&runtime), config, test_cases)
+            .merge(console::router(Arc::clone(&runtime), console))
             .merge(lambda::api::router(lambda))
             .merge(crate::approval::router(runtime));
         axum::serve(listener, router)

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod browser;
+
 pub const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 
 /// Whether this run is CI (`CI=true`), where missing tools fail tests instead of skipping them.

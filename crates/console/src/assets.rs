@@ -1,0 +1,20 @@
+//! The console's static files, compiled into the binary: `GET /console/assets/{file}`.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Each file: its name, content type and bytes.
+const FILES: &[(&str, &str, &[u8])] = &[
+    ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console.css")),
+    ("console.js", "text/javascript; charset=utf-8", include_bytes!("../assets/console.js")),
+];
+
+pub async fn serve(Path(file): Path<String>) -> Response {
+    match FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((_, kind, bytes)) => {
+            ([(header::CONTENT_TYPE, *kind), (header::CACHE_CONTROL, "max-age=300")], *bytes).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}

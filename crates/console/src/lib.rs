@@ -1,0 +1,46 @@
+//! The web console served by `stepstone serve` at `/`, on the same port as the API: pages of
+//! state machines, executions drawn on their graphs, the task inbox and activities, rendered on
+//! the server (maud) from the `Store`. Every change a page makes (create, start, stop, redrive,
+//! send a task result, ...) goes through the Step Functions API from the browser (`assets/
+//! console.js`, `aws()`), so the console can do nothing the API would refuse, and its errors are
+//! AWS's own. Only this crate knows HTML; it makes no request outside Stepstone.
+
+mod assets;
+mod layout;
+mod machines;
+
+use axum::routing::get;
+use axum::Router;
+use runtime::Runtime;
+use std::sync::Arc;
+use store::Store;
+
+/// Where the console says it runs: the region and account of the ARNs it builds.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub region: String,
+    pub account: String,
+}
+
+/// What every page shares.
+pub struct Console<S: Store> {
+    pub runtime: Arc<Runtime<S>>,
+    pub config: Config,
+}
+
+impl<S: Store> Console<S> {
+    fn store(&self) -> &S {
+        self.runtime.store()
+    }
+}
+
+type Shared<S> = Arc<Console<S>>;
+
+/// The console's routes: pages (`GET`) and the assets they load. `POST /` stays the API's.
+pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
+    let console = Arc::new(Console { runtime, config });
+    Router::new()
+        .route("/", get(machines::list::<S>))
+        .route("/console/assets/{file}", get(assets::serve))
+        .with_state(console)
+}
