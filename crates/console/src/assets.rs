@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &[u8])] = &[
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console.css")),
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../assets/console.js")),
+    ("execution.js", "text/javascript; charset=utf-8", include_bytes!("../assets/execution.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

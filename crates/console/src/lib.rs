@@ -6,6 +6,8 @@
 //! AWS's own. Only this crate knows HTML; it makes no request outside Stepstone.
 
 mod assets;
+pub mod execution;
+mod inbox;
 mod layout;
 mod machines;
 
@@ -42,5 +44,9 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
     Router::new()
         .route("/", get(machines::list::<S>))
         .route("/console/assets/{file}", get(assets::serve))
+        .route("/executions/{machine}/{name}", get(execution::show::<S>))
+        .route("/console/executions/{machine}/{name}/live", get(execution::live::live::<S>))
+        .route("/console/executions/{machine}/{name}/export", get(execution::live::export::<S>))
+        .route("/inbox", get(inbox::show::<S>))
         .with_state(console)
 }

@@ -1,0 +1,440 @@
+//! The execution trace over real histories (executions run by `runtime::Runtime` on a
+//! `MemoryStore`: success, a caught error, a retry, a Map, a Parallel, a failure), and the
+//! execution page, its live and export endpoints and the task inbox over real HTTP.
+
+use console::execution::trace::Trace;
+use graph::Status;
+use runtime::{BoxFuture, Invoker, Options, Runtime, StartRequest, TaskCall, TaskResult};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::{ExecutionStatus, HistoryEvent, HistoryQuery, Kind, MemoryStore, PageRequest, StateMachine, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PREFIX: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:";
+
+/// Answers tasks by the function name in the resource: `ok` returns its input, `fail` fails with `Boom`, `flaky` fails
+/// with `Flaky` twice then returns its input; `.waitForTaskToken` resources are submitted.
+#[derive(Default)]
+struct Tasks {
+    flaky: AtomicUsize,
+}
+
+impl Invoker for Tasks {
+    fn invoke(&self, call: TaskCall) -> BoxFuture<'_, TaskResult> {
+        Box::pin(async move {
+            match call.resource.rsplit(':').next().unwrap_or_default() {
+                "fail" => Err(("Boom".into(), "it broke".into())),
+                "flaky" if self.flaky.fetch_add(1, Ordering::SeqCst) < 2 => Err(("Flaky".into(), "try again".into())),
+                _ => Ok(call.input),
+            }
+        })
+    }
+}
+
+fn runtime() -> Arc<Runtime<MemoryStore>> {
+    let options = Options { node: "test".into(), ..Options::default() };
+    Arc::new(Runtime::new(Arc::new(MemoryStore::default()), Arc::new(Tasks::default()), options))
+}
+
+async fn machine(runtime: &Runtime<MemoryStore>, name: &str, definition: Value) -> String {
+    let machine = StateMachine {
+        arn: format!("{PREFIX}{name}"),
+        name: name.into(),
+        kind: Kind::Standard,
+        definition: definition.to_string(),
+        role_arn: "arn:aws:iam::123456789012:role/test".into(),
+        created: 0,
+        revision_id: String::new(),
+        description: String::new(),
+        configuration: String::new(),
+        tags: Vec::new(),
+    };
+    runtime.store().create_state_machine(machine).await.unwrap();
+    format!("{PREFIX}{name}")
+}
+
+async fn start(runtime: &Runtime<MemoryStore>, machine: &str, name: &str, input: Value) -> String {
+    let request = StartRequest { state_machine_arn: machine.into(), name: name.into(), input: input.to_string() };
+    runtime.start(request).await.unwrap()
+}
+
+/// Waits (up to 10 s) until the execution is no longer RUNNING; its status and history.
+async fn finished(runtime: &Runtime<MemoryStore>, arn: &str) -> (ExecutionStatus, Vec<HistoryEvent>) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let execution = runtime.store().execution(arn).await.unwrap().unwrap();
+        if execution.status != ExecutionStatus::Running || Instant::now() > deadline {
+            let query = HistoryQuery { execution_arn: arn.into(), reverse: false, page: PageRequest::first(100_000) };
+            return (execution.status, runtime.store().history(query).await.unwrap().items);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs `definition` to its end and traces it.
+async fn traced(definition: Value, input: Value) -> (ExecutionStatus, Trace) {
+    let runtime = runtime();
+    let arn = machine(&runtime, "m", definition).await;
+    let execution = start(&runtime, &arn, "e", input).await;
+    let (status, events) = finished(&runtime, &execution).await;
+    if std::env::var("DUMP").is_ok() {
+        for e in &events {
+            eprintln!("{} {} {} {}", e.id, e.previous_event_id, e.event_type, e.details_json);
+        }
+    }
+    (status, Trace::new(&events, status))
+}
+
+fn all() -> BTreeMap<String, usize> {
+    BTreeMap::new()
+}
+
+#[tokio::test]
+async fn a_successful_execution_has_every_state_succeeded_with_its_input_and_output() {
+    let (status, trace) = traced(
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": {"x": 1}, "Next": "Pick"},
+            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericEquals": 2, "Next": "Never"}],
+                     "Default": "B"},
+            "B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ok", "Next": "C"},
+            "C": {"Type": "Succeed"},
+            "Never": {"Type": "Pass", "End": true}}}),
+        json!({"in": true}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let overlay = trace.overlay(&all());
+    assert_eq!(overlay.get("A"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("B"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("C"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("Never"), None, "a state never entered has no run");
+    let a = &trace.states["A"][0];
+    assert_eq!(a.input.as_deref(), Some(r#"{"in":true}"#));
+    assert_eq!(a.output.as_deref(), Some(r#"{"x":1}"#));
+    let b = &trace.states["B"][0];
+    assert_eq!(b.attempts.len(), 1);
+    assert_eq!(b.attempts[0].parameters.as_deref(), Some(r#"{"x":1}"#));
+    assert_eq!(b.attempts[0].output.as_deref(), Some(r#"{"x":1}"#));
+    assert!(b.exited.is_some());
+    assert_eq!(trace.transitions, 4);
+    assert_eq!(trace.error, None);
+}
+
+#[tokio::test]
+async fn a_caught_error_is_marked_and_keeps_its_error_and_cause() {
+    let (status, trace) = traced(
+        json!({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail", "Next": "Done",
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handler", "ResultPath": "$.error"}]},
+            "Handler": {"Type": "Pass", "End": true},
+            "Done": {"Type": "Pass", "End": true}}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let overlay = trace.overlay(&all());
+    assert_eq!(overlay.get("T"), Some(&Status::CaughtError));
+    assert_eq!(overlay.get("Handler"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("Done"), None);
+    let t = &trace.states["T"][0];
+    assert_eq!(t.error.as_deref(), Some("Boom"));
+    assert_eq!(t.cause.as_deref(), Some("it broke"));
+    assert!(t.output.as_deref().unwrap().contains("Boom"), "the caught output carries the error: {:?}", t.output);
+}
+
+#[tokio::test]
+async fn retries_are_listed_with_their_reasons() {
+    let (status, trace) = traced(
+        json!({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky", "End": true,
+                  "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 1.0}]}}}),
+        json!({"n": 1}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let t = &trace.states["T"][0];
+    assert_eq!(t.status, Status::Succeeded);
+    assert_eq!(t.attempts.len(), 3);
+    assert_eq!(t.retries.len(), 2);
+    for retry in &t.retries {
+        assert_eq!(retry.error.as_deref(), Some("Flaky"));
+        assert_eq!(retry.cause.as_deref(), Some("try again"));
+        assert!(retry.retried - retry.failed >= 900, "the retry waited its interval: {retry:?}");
+    }
+    assert_eq!(t.attempts[2].output.as_deref(), Some(r#"{"n":1}"#));
+    assert_eq!(t.error.as_deref(), Some("Flaky"), "the last failure is kept");
+}
+
+#[tokio::test]
+async fn a_failure_marks_the_failing_state_and_names_it_for_the_banner() {
+    let (status, trace) = traced(
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "T"},
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail", "Next": "After"},
+            "After": {"Type": "Pass", "End": true}}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Failed);
+    let overlay = trace.overlay(&all());
+    assert_eq!(overlay.get("A"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("T"), Some(&Status::Failed));
+    assert_eq!(overlay.get("After"), None);
+    assert_eq!(trace.error.as_deref(), Some("Boom"));
+    assert_eq!(trace.failed_state.as_deref(), Some("T"));
+    assert_eq!(trace.states["T"][0].cause.as_deref(), Some("it broke"));
+}
+
+#[tokio::test]
+async fn a_fail_state_gets_the_executions_error() {
+    let (status, trace) = traced(
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "said no"}}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Failed);
+    let f = &trace.states["F"][0];
+    assert_eq!(f.status, Status::Failed);
+    assert_eq!(f.error.as_deref(), Some("Nope"));
+    assert_eq!(f.cause.as_deref(), Some("said no"));
+    assert_eq!(trace.failed_state.as_deref(), Some("F"));
+}
+
+#[tokio::test]
+async fn map_iterations_each_have_their_own_runs_and_the_overlay_follows_the_chosen_one() {
+    let (status, trace) = traced(
+        json!({"StartAt": "M", "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "End": true,
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                  "ItemProcessor": {"StartAt": "Pick", "States": {
+                      "Pick": {"Type": "Choice", "Choices": [
+                          {"Variable": "$.bad", "BooleanEquals": true, "Next": "Bad"}], "Default": "Good"},
+                      "Good": {"Type": "Pass", "End": true},
+                      "Bad": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail", "End": true}}}},
+            "Caught": {"Type": "Pass", "End": true}}}),
+        json!({"items": [{"bad": false}, {"bad": false}, {"bad": true}]}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    assert_eq!(trace.maps.get("M"), Some(&3));
+    let m = &trace.states["M"][0];
+    assert_eq!(m.status, Status::CaughtError);
+    assert_eq!(m.length, Some(3));
+    assert_eq!(m.iteration_status.get(&0), Some(&Status::Succeeded));
+    assert_eq!(m.iteration_status.get(&2), Some(&Status::Failed));
+    assert_eq!(trace.states["Pick"].len(), 3);
+    let iteration = |i: usize| BTreeMap::from([("M".to_string(), i)]);
+    let first = trace.overlay(&iteration(0));
+    assert_eq!(first.get("Good"), Some(&Status::Succeeded));
+    assert_eq!(first.get("Bad"), None, "iteration 0 never entered Bad");
+    let third = trace.overlay(&iteration(2));
+    assert_eq!(third.get("Bad"), Some(&Status::Failed));
+    assert_eq!(third.get("Good"), None);
+    assert_eq!(third.get("Pick"), Some(&Status::Succeeded));
+    let runs = trace.runs("Pick", &iteration(1));
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].iterations, vec![("M".to_string(), 1)]);
+    assert_eq!(runs[0].input.as_deref(), Some(r#"{"bad":false}"#));
+    let together = trace.overlay(&all());
+    assert_eq!(together.get("Bad"), Some(&Status::Failed));
+    assert_eq!(together.get("Good"), Some(&Status::Succeeded));
+    assert_eq!(together.get("Caught"), Some(&Status::Succeeded));
+}
+
+#[tokio::test]
+async fn parallel_branches_are_traced_and_a_failed_branch_aborts_its_sibling() {
+    let (status, trace) = traced(
+        json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "Next": "Left2"},
+                                               "Left2": {"Type": "Pass", "End": true}}},
+                {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 5, "End": true}}},
+                {"StartAt": "Right", "States": {"Right": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail", "End": true}}}]}}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Failed);
+    let overlay = trace.overlay(&all());
+    assert_eq!(overlay.get("Left"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("Left2"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("Right"), Some(&Status::Failed));
+    assert_eq!(overlay.get("Slow"), Some(&Status::Aborted));
+    assert_eq!(overlay.get("P"), Some(&Status::Failed));
+    assert_eq!(trace.failed_state.as_deref(), Some("Right"));
+    assert_eq!(trace.states["Right"][0].error.as_deref(), Some("Boom"));
+}
+
+#[tokio::test]
+async fn a_running_execution_shows_its_current_state_in_progress() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "w",
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "Wait"},
+            "Wait": {"Type": "Wait", "Seconds": 30, "Next": "B"},
+            "B": {"Type": "Pass", "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({})).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let trace = loop {
+        let query = HistoryQuery { execution_arn: execution.clone(), reverse: false, page: PageRequest::first(100) };
+        let events = runtime.store().history(query).await.unwrap().items;
+        let trace = Trace::new(&events, ExecutionStatus::Running);
+        if trace.states.contains_key("Wait") || Instant::now() > deadline {
+            break trace;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let overlay = trace.overlay(&all());
+    assert_eq!(overlay.get("A"), Some(&Status::Succeeded));
+    assert_eq!(overlay.get("Wait"), Some(&Status::InProgress));
+    assert_eq!(overlay.get("B"), None);
+}
+
+/// The console on an ephemeral port over `runtime`.
+async fn serve(runtime: Arc<Runtime<MemoryStore>>) -> String {
+    let config = console::Config { region: "us-east-1".into(), account: "123456789012".into() };
+    let router = console::router(runtime, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr.to_string()
+}
+
+/// `GET path`: the status code, the head and the body.
+async fn get(addr: &str, path: &str) -> (u16, String, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_string(), body.to_string())
+}
+
+#[tokio::test]
+async fn the_execution_page_live_and_export_endpoints_show_a_failed_execution() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "shop",
+        json!({"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail", "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "order<1>", json!({"item": "<b>book</b>"})).await;
+    finished(&runtime, &execution).await;
+    let addr = serve(Arc::clone(&runtime)).await;
+
+    let (status, _, page) = get(&addr, "/executions/shop/order%3C1%3E").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("FAILED"));
+    assert!(page.contains("data-select-state=\"Charge\""), "the banner links the failing step");
+    assert!(page.contains("it broke"), "the cause is shown");
+    assert!(page.contains(r#"class="state state-failed" data-state="Charge""#), "{page}");
+    assert!(page.contains("&lt;b&gt;book&lt;/b&gt;"), "the input is escaped");
+    assert!(!page.contains("<b>book</b>"));
+    assert!(page.contains("ExecutionFailed"), "the event table lists the events");
+    assert!(page.contains("data-action=\"redrive\""), "a failed execution can be redriven");
+    assert!(!page.contains("data-action=\"stop\""));
+
+    let (status, _, live) = get(&addr, "/console/executions/shop/order%3C1%3E/live").await;
+    assert_eq!(status, 200);
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(live["status"], "FAILED");
+    assert_eq!(live["running"], false);
+    assert_eq!(live["trace"]["states"]["Charge"][0]["status"], "failed");
+    assert_eq!(live["trace"]["states"]["Charge"][0]["error"], "Boom");
+    assert!(live["svg"].as_str().unwrap().contains("state-failed"));
+
+    let (status, head, export) = get(&addr, "/console/executions/shop/order%3C1%3E/export").await;
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("content-disposition: attachment"), "{head}");
+    let export: Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(export["execution"]["status"], "FAILED");
+    assert_eq!(export["execution"]["error"], "Boom");
+    let events = export["events"].as_array().unwrap();
+    assert_eq!(events[0]["type"], "ExecutionStarted");
+    assert_eq!(events[0]["executionStartedEventDetails"]["input"], r#"{"item":"<b>book</b>"}"#);
+    assert_eq!(events.last().unwrap()["type"], "ExecutionFailed");
+
+    let (status, _, _) = get(&addr, "/executions/shop/nothing").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&addr, "/console/executions/shop/nothing/live").await;
+    assert_eq!(status, 404);
+    // Odd queries are no panic.
+    let (status, _, _) =
+        get(&addr, "/executions/shop/order%3C1%3E?page=999999&sel=M:x,:3,Charge:99999999999999999999&filter=%00").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_event_table_pages_and_filters() {
+    let runtime = runtime();
+    let states: serde_json::Map<String, Value> = (0..40)
+        .map(|i| {
+            let next = if i == 39 {
+                json!({"Type": "Pass", "End": true})
+            } else {
+                json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+            };
+            (format!("S{i}"), next)
+        })
+        .collect();
+    let arn = machine(&runtime, "long", json!({"StartAt": "S0", "States": states})).await;
+    let execution = start(&runtime, &arn, "e", json!({})).await;
+    let (_, events) = finished(&runtime, &execution).await;
+    assert_eq!(events.len(), 82);
+    let addr = serve(runtime).await;
+    let (_, _, first) = get(&addr, "/executions/long/e").await;
+    assert!(first.contains("Page 1 of 2"));
+    assert!(first.contains("82 of 82 events"));
+    let (_, _, second) = get(&addr, "/executions/long/e?page=2").await;
+    assert!(second.contains("Page 2 of 2"));
+    assert!(second.contains("ExecutionSucceeded"));
+    let (_, _, filtered) = get(&addr, "/executions/long/e?filter=execution").await;
+    assert!(filtered.contains("2 of 82 events"), "ExecutionStarted and ExecutionSucceeded");
+    assert!(!filtered.contains("Page 1 of"));
+}
+
+#[tokio::test]
+async fn the_inbox_lists_waiting_callbacks_and_not_ordinary_tasks() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "approval",
+        json!({"StartAt": "Ask", "States": {
+            "Ask": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": {"token.$": "$$.Task.Token", "order.$": "$.order"}, "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "wants-approval", json!({"order": "<script>x</script>"})).await;
+    let addr = serve(Arc::clone(&runtime)).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let page = loop {
+        let (status, _, page) = get(&addr, "/inbox").await;
+        assert_eq!(status, 200);
+        if page.contains("data-token") || Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(page.contains("/executions/approval/wants-approval"), "{page}");
+    assert!(page.contains("Ask"));
+    assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"), "the input is escaped");
+    assert!(page.contains("waiting since"), "{page}");
+    let tasks = runtime.store().pending_tasks(&execution).await.unwrap();
+    assert!(page.contains(&tasks[0].token));
+
+    runtime.send_task_success(&tasks[0].token, r#"{"approved":true}"#).await.unwrap();
+    let (status, _) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let (_, _, page) = get(&addr, "/inbox").await;
+    assert!(page.contains("No task is waiting"), "{page}");
+}
