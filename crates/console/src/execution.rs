@@ -203,12 +203,9 @@ pub async fn show<S: Store>(
                 h1 { (e.name) }
                 (badge(e.status))
                 div.actions {
-                    @if e.status == ExecutionStatus::Running {
-                        button type="button" data-action="stop" { "Stop" }
-                    }
-                    @if loaded.not_redrivable.is_none() {
-                        button type="button" data-action="redrive" { "Redrive" }
-                    }
+                    button type="button" data-action="stop" hidden[e.status != ExecutionStatus::Running] { "Stop" }
+                    button type="button" data-action="redrive" hidden[loaded.not_redrivable.is_some()]
+                        title=[loaded.not_redrivable.as_deref()] { "Redrive" }
                     button type="button" data-action="new-execution" title="Start a new execution with this input" { "New execution" }
                     a.button href=(format!("/console/executions/{}/{}/export", encode(&machine), encode(&name)))
                         download=(format!("{}.json", e.name)) { "Export JSON" }

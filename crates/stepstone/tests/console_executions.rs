@@ -1,0 +1,149 @@
+//! The console's execution page and task inbox in real Chromium against the real `stepstone
+//! serve`: an execution's states turn green live, a failed state's panel shows its error, and a
+//! callback approved from the inbox lets its execution finish. Screenshots in `target/screenshots`.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::browser;
+
+fn create(server: &support::Server, name: &str, definition: Value) -> String {
+    let (status, created) = support::call(
+        server,
+        "CreateStateMachine",
+        json!({"name": name, "roleArn": support::ROLE, "definition": definition.to_string()}),
+    );
+    assert_eq!(status, 200, "{created}");
+    created["stateMachineArn"].as_str().unwrap().to_string()
+}
+
+fn start(server: &support::Server, machine: &str, name: &str, input: Value) -> String {
+    let (status, started) = support::call(
+        server,
+        "StartExecution",
+        json!({"stateMachineArn": machine, "name": name, "input": input.to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    started["executionArn"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_executions_states_turn_green_live() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let machine = create(
+        &server,
+        "waits",
+        json!({"StartAt": "Prepare", "States": {
+            "Prepare": {"Type": "Pass", "Next": "Wait"},
+            "Wait": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
+            "Done": {"Type": "Pass", "End": true}}}),
+    );
+    let execution = start(&server, &machine, "live-run", json!({"hello": "world"}));
+    browser.client.goto(&format!("http://{}/executions/waits/live-run", server.address)).await.unwrap();
+    browser.wait_for(r#"#graph g.state-in-progress[data-state="Wait"]"#).await;
+    browser.wait_for(r#"#graph g.state-succeeded[data-state="Prepare"]"#).await;
+    // A mark the page keeps only if it is never reloaded.
+    browser.client.execute("window.stepstoneMark = 42; return true;", vec![]).await.unwrap();
+    browser.screenshot("execution-running").await;
+    browser
+        .wait_until(
+            "Done turns green and the status reads SUCCEEDED",
+            r#"return !!document.querySelector('#graph g.state-succeeded[data-state="Done"]')
+                && document.getElementById('status').textContent === 'SUCCEEDED';"#,
+        )
+        .await;
+    let kept = browser.client.execute("return window.stepstoneMark === 42;", vec![]).await.unwrap();
+    assert_eq!(kept, Value::Bool(true), "the page updated without a reload");
+    let wait = browser
+        .client
+        .execute(r#"return document.querySelector('#graph g[data-state="Wait"]').getAttribute('class');"#, vec![]);
+    assert!(wait.await.unwrap().as_str().unwrap().contains("state-succeeded"));
+    let summary = browser.wait_for("#summary").await.text().await.unwrap();
+    assert!(summary.contains(&execution), "{summary}");
+    assert!(summary.contains("State transitions"), "{summary}");
+    let history = browser.wait_for("#history table.events").await.text().await.unwrap();
+    assert!(history.contains("ExecutionSucceeded"), "the event table was refreshed too: {history}");
+    browser.screenshot("execution-succeeded").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_on_a_failed_state_shows_its_error() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let machine = create(
+        &server,
+        "sends",
+        json!({"StartAt": "Prepare", "States": {
+            "Prepare": {"Type": "Pass", "Result": {"queue": "orders"}, "Next": "Send"},
+            "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                     "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": "hi"}, "End": true}}}),
+    );
+    let execution = start(&server, &machine, "fails", json!({}));
+    assert_eq!(support::ended(&server, &execution)["status"], "FAILED");
+    browser.client.goto(&format!("http://{}/executions/sends/fails", server.address)).await.unwrap();
+    let banner = browser.wait_for(".banner.failure").await.text().await.unwrap();
+    assert!(banner.contains("States.TaskFailed"), "{banner}");
+    browser.wait_for(r#"#graph g.state-failed[data-state="Send"]"#).await.click().await.unwrap();
+    let error = browser.wait_for("#panel .error-name").await.text().await.unwrap();
+    assert_eq!(error, "States.TaskFailed");
+    let panel = browser.wait_for("#panel").await.text().await.unwrap();
+    assert!(panel.contains("Send"), "{panel}");
+    assert!(panel.contains("\"QueueUrl\": \"orders\""), "the task's request is in the data flow: {panel}");
+    browser.screenshot("execution-failed-panel").await;
+    // The banner's link selects the failing step too.
+    browser.wait_for("[data-action=close-panel]").await.click().await.unwrap();
+    browser.wait_until("the panel closes", "return document.getElementById('panel').hidden;").await;
+    browser.wait_for("[data-select-state]").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the banner's link opens the failed state",
+            "return !document.getElementById('panel').hidden && \
+             document.querySelector('#panel h2').textContent === 'Send';",
+        )
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_approved_from_the_inbox_lets_its_execution_finish() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let child =
+        create(&server, "notify", json!({"StartAt": "Note", "States": {"Note": {"Type": "Pass", "End": true}}}));
+    let machine = create(
+        &server,
+        "approval",
+        json!({"StartAt": "Approve", "States": {
+            "Approve": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+                        "Parameters": {"StateMachineArn": child, "Input": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
+                        "Next": "Ship"},
+            "Ship": {"Type": "Pass", "End": true}}}),
+    );
+    let execution = start(&server, &machine, "order-7", json!({"order": 7}));
+    browser.client.goto(&format!("http://{}/inbox", server.address)).await.unwrap();
+    let task = browser.wait_for("ul.inbox li.task").await;
+    let text = task.text().await.unwrap();
+    assert!(text.contains("approval / order-7"), "{text}");
+    assert!(text.contains("Approve"), "{text}");
+    assert!(text.contains("waitForTaskToken"), "{text}");
+    browser.screenshot("inbox-waiting").await;
+    browser.wait_for("ul.inbox li.task form.approve button").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the row goes and a message confirms",
+            "return !document.querySelector('ul.inbox li.task') && \
+             document.getElementById('message').textContent.startsWith('Approved');",
+        )
+        .await;
+    browser.screenshot("inbox-approved").await;
+    let described = support::ended(&server, &execution);
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    browser.client.goto(&format!("http://{}/executions/approval/order-7", server.address)).await.unwrap();
+    let status = browser.wait_for("#status").await.text().await.unwrap();
+    assert_eq!(status, "SUCCEEDED");
+    browser.wait_for(r#"#graph g.state-succeeded[data-state="Ship"]"#).await;
+    browser.screenshot("inbox-execution-finished").await;
+    browser.close().await;
+}
