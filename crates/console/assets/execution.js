@@ -201,10 +201,10 @@ function say(text, isError) {
       { class: "timing" },
       el("dt", {}, "Entered"),
       el("dd", {}, when(run.entered)),
-      el("dt", {}, "Exited"),
-      el("dd", {}, when(run.exited)),
+      el("dt", {}, run.exited || run.status === "in-progress" ? "Exited" : "Ended (" + run.status.replace("-", " ") + ")"),
+      el("dd", {}, run.status === "in-progress" ? "—" : when(run.exited || run.last)),
       el("dt", {}, "Duration"),
-      el("dd", {}, run.exited ? lasting(run.exited - run.entered) : "still running or never exited")
+      el("dd", {}, run.status === "in-progress" ? lasting(Date.now() - run.entered) + " so far" : lasting((run.exited || run.last) - run.entered))
     );
     parts.push(section("Timing", timing));
     if (run.error || run.cause) {
@@ -258,7 +258,8 @@ function say(text, isError) {
       flow.push(stage("State output", undefined, run.output === null ? undefined : run.output, "(after ResultSelector, ResultPath and OutputPath, recorded)"));
       if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
     }
-    parts.push(section("Data flow", el("div", { class: "flow" }, flow)));
+    const flowBox = el("div", { class: "flow" }, flow);
+    parts.push(section("Data flow", flowBox));
     if (run.length !== null && run.length !== undefined) {
       const items = Object.entries(run.iteration_status).map(([i, status]) =>
         el("li", {}, el("button", { type: "button", class: "iteration state-" + status, "data-map": name, "data-index": i, title: status }, i))
@@ -289,6 +290,55 @@ function say(text, isError) {
     }
     panel.replaceChildren(...parts);
     panel.hidden = false;
+    recomputed(name, run, info, attempt, flowBox);
+  }
+
+  // The stages between input and output, recomputed by the server with the engine's TestState
+  // (the recorded task result as the mock), drawn over the recorded ones when they come.
+  const stagesCache = new Map();
+  async function recomputed(name, run, info, attempt, box) {
+    const all = (page.trace.states || {})[name] || [];
+    const index = all.findIndex((r) => r.events[0] === run.events[0]);
+    if (index < 0 || run.status === "in-progress") return;
+    const key = name + "\u0000" + index;
+    let answer = stagesCache.get(key);
+    if (!answer) {
+      const url = base + "/stages?state=" + encodeURIComponent(name) + "&run=" + index;
+      const response = await fetch(url, { cache: "no-store" }).catch(() => null);
+      if (!response) return;
+      answer = await response.json().catch(() => ({}));
+      answer.ok = response.ok;
+      stagesCache.set(key, answer);
+    }
+    if (page.selected !== name || !box.isConnected) return;
+    if (!answer.ok) {
+      box.append(el("p", { class: "note" }, answer.message || "The stages could not be recomputed."));
+      return;
+    }
+    const got = Object.fromEntries(answer.stages);
+    const f = info.fields || {};
+    const note = "(recomputed with TestState)";
+    const flow = [stage("State input", undefined, run.input, "(recorded)")];
+    if (info.jsonata) {
+      if ("afterArguments" in got) flow.push(stage("Arguments", f.Arguments, got.afterArguments, note));
+      if (attempt) flow.push(stage("Task result", undefined, attempt.output || undefined, "(recorded)"));
+      flow.push(stage("Output", f.Output, answer.output === null ? undefined : answer.output, note));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
+    } else {
+      if ("afterInputPath" in got) flow.push(stage("InputPath", f.InputPath, got.afterInputPath, note));
+      if ("afterParameters" in got) flow.push(stage("Parameters", f.Parameters, got.afterParameters, note));
+      if ("result" in got) flow.push(stage("Result", undefined, got.result, attempt ? "(the task's recorded result)" : note));
+      if ("afterResultSelector" in got) flow.push(stage("ResultSelector", f.ResultSelector, got.afterResultSelector, note));
+      if ("afterResultPath" in got) flow.push(stage("ResultPath", f.ResultPath, got.afterResultPath, note));
+      flow.push(stage("OutputPath → state output", f.OutputPath, answer.output === null ? undefined : answer.output, note));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
+    }
+    if (!answer.matches) {
+      flow.push(el("p", { class: "note error" }, "The recomputed output differs from the recorded output " +
+        "(the state may read variables or context the history does not keep): the recorded one is " + pretty(run.output)));
+    }
+    box.replaceChildren(...flow);
+    box.dataset.recomputed = "true";
   }
 
   function choose(map, index) {

@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod live;
+pub mod stages;
 pub mod trace;
 
 use crate::layout::{date, page, Section};

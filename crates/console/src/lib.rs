@@ -47,6 +47,7 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
         .route("/executions/{machine}/{name}", get(execution::show::<S>))
         .route("/console/executions/{machine}/{name}/live", get(execution::live::live::<S>))
         .route("/console/executions/{machine}/{name}/export", get(execution::live::export::<S>))
+        .route("/console/executions/{machine}/{name}/stages", get(execution::stages::stages::<S>))
         .route("/inbox", get(inbox::show::<S>))
         .with_state(console)
 }

@@ -438,3 +438,143 @@ async fn the_inbox_lists_waiting_callbacks_and_not_ordinary_tasks() {
     let (_, _, page) = get(&addr, "/inbox").await;
     assert!(page.contains("No task is waiting"), "{page}");
 }
+
+#[tokio::test]
+async fn a_tasks_data_flow_stages_are_recomputed_with_its_recorded_result() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "flow",
+        json!({"StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ok",
+                     "InputPath": "$.order", "Parameters": {"id.$": "$.id", "twice.$": "States.Array($.id, $.id)"},
+                     "ResultSelector": {"first.$": "$.twice[0]"}, "ResultPath": "$.result", "OutputPath": "$.result",
+                     "Next": "Map"},
+            "Map": {"Type": "Map", "ItemsPath": "$.missing", "End": true,
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                    "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "End": true}}}},
+            "Caught": {"Type": "Pass", "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({"order": {"id": 5}})).await;
+    finished(&runtime, &execution).await;
+    let addr = serve(runtime).await;
+    let (status, _, body) = get(&addr, "/console/executions/flow/e/stages?state=Call&run=0").await;
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    let stages: BTreeMap<String, Value> = answer["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| (pair[0].as_str().unwrap().to_string(), serde_json::from_str(pair[1].as_str().unwrap()).unwrap()))
+        .collect();
+    assert_eq!(stages["input"], json!({"order": {"id": 5}}));
+    assert_eq!(stages["afterInputPath"], json!({"id": 5}));
+    assert_eq!(stages["afterParameters"], json!({"id": 5, "twice": [5, 5]}));
+    assert_eq!(stages["result"], json!({"id": 5, "twice": [5, 5]}), "the recorded task result is the mock");
+    assert_eq!(stages["afterResultSelector"], json!({"first": 5}));
+    assert_eq!(stages["afterResultPath"], json!({"order": {"id": 5}, "result": {"first": 5}}), "on the state input");
+    assert_eq!(answer["output"], r#"{"first":5}"#);
+    assert_eq!(answer["matches"], true, "the recomputed output is the recorded one: {answer}");
+
+    let (status, _, body) = get(&addr, "/console/executions/flow/e/stages?state=Map&run=0").await;
+    assert_eq!(status, 422, "a Map is not recomputed: {body}");
+    let (status, _, _) = get(&addr, "/console/executions/flow/e/stages?state=Call&run=7").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&addr, "/console/executions/flow/e/stages?state=Nope&run=0").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&addr, "/console/executions/flow/e/stages?state=Call").await;
+    assert_eq!(status, 400, "a missing run is refused, not a panic");
+}
+
+#[tokio::test]
+async fn a_parallel_inside_a_map_and_a_map_inside_a_map_are_traced_per_iteration() {
+    let (status, trace) = traced(
+        json!({"StartAt": "Outer", "States": {
+            "Outer": {"Type": "Map", "ItemsPath": "$.rows", "MaxConcurrency": 2, "Next": "After",
+                "ItemProcessor": {"StartAt": "Fork", "States": {
+                    "Fork": {"Type": "Parallel", "Next": "Inner", "ResultPath": null, "Branches": [
+                        {"StartAt": "L", "States": {"L": {"Type": "Pass", "End": true}}},
+                        {"StartAt": "R", "States": {"R": {"Type": "Task",
+                            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ok", "End": true}}}]},
+                    "Inner": {"Type": "Map", "ItemsPath": "$.cells", "End": true,
+                        "ItemProcessor": {"StartAt": "Cell", "States": {
+                            "Cell": {"Type": "Choice", "Choices": [
+                                {"Variable": "$", "NumericEquals": 0, "Next": "Zero"}], "Default": "Other"},
+                            "Zero": {"Type": "Pass", "End": true},
+                            "Other": {"Type": "Pass", "End": true}}}}}}},
+            "After": {"Type": "Pass", "End": true}}}),
+        json!({"rows": [{"cells": [0, 1]}, {"cells": [2]}, {"cells": [0]}]}),
+    )
+    .await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    assert_eq!(trace.maps.get("Outer"), Some(&3));
+    assert_eq!(trace.maps.get("Inner"), Some(&2));
+    assert_eq!(trace.states["Fork"].len(), 3);
+    assert_eq!(trace.states["R"].len(), 3);
+    assert_eq!(trace.states["Cell"].len(), 4);
+    for runs in trace.states.values() {
+        for run in runs {
+            assert_eq!(run.status, Status::Succeeded, "{run:?}");
+        }
+    }
+    assert_eq!(trace.states["After"][0].status, Status::Succeeded);
+    let pick = |outer: usize, inner: Option<usize>| {
+        let mut selection = BTreeMap::from([("Outer".to_string(), outer)]);
+        if let Some(inner) = inner {
+            selection.insert("Inner".to_string(), inner);
+        }
+        selection
+    };
+    // Row 1 has the cell 2 only: Other, never Zero.
+    let row1 = trace.overlay(&pick(1, None));
+    assert_eq!(row1.get("Other"), Some(&Status::Succeeded));
+    assert_eq!(row1.get("Zero"), None);
+    assert_eq!(row1.get("L"), Some(&Status::Succeeded));
+    // Row 0, cell 0: Zero; row 0, cell 1: Other.
+    assert_eq!(trace.overlay(&pick(0, Some(0))).get("Zero"), Some(&Status::Succeeded));
+    assert_eq!(trace.overlay(&pick(0, Some(0))).get("Other"), None);
+    assert_eq!(trace.overlay(&pick(0, Some(1))).get("Other"), Some(&Status::Succeeded));
+    let cell = trace.runs("Cell", &pick(0, Some(1)));
+    assert_eq!(cell.len(), 1);
+    assert_eq!(cell[0].iterations, vec![("Outer".to_string(), 0), ("Inner".to_string(), 1)]);
+    assert_eq!(cell[0].input.as_deref(), Some("1"));
+    let r = trace.runs("R", &pick(2, None));
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].input.as_deref(), Some(r#"{"cells":[0]}"#));
+    assert_eq!(r[0].attempts.len(), 1);
+}
+
+#[tokio::test]
+async fn a_stopped_execution_shows_its_running_states_aborted() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "stopped",
+        json!({"StartAt": "M", "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.items", "End": true,
+                  "ItemProcessor": {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 60, "End": true}}}}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({"items": [1, 2]})).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let query = HistoryQuery { execution_arn: execution.clone(), reverse: false, page: PageRequest::first(100) };
+        let events = runtime.store().history(query).await.unwrap().items;
+        if events.iter().filter(|e| e.event_type == "WaitStateEntered").count() == 2 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    runtime.stop(&execution, Some("Enough".into()), Some("stopped by the test".into())).await.unwrap();
+    let (status, events) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Aborted);
+    let trace = Trace::new(&events, status);
+    assert_eq!(trace.states["Sleep"].len(), 2);
+    for run in &trace.states["Sleep"] {
+        assert_eq!(run.status, Status::Aborted, "{run:?}");
+    }
+    assert_eq!(trace.states["M"][0].status, Status::Aborted);
+    assert_eq!(trace.error.as_deref(), Some("Enough"));
+    assert_eq!(trace.states["M"][0].iteration_status.get(&1), Some(&Status::Aborted));
+}

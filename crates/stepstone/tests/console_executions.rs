@@ -88,7 +88,9 @@ async fn a_click_on_a_failed_state_shows_its_error() {
     browser.wait_for(r#"#graph g.state-failed[data-state="Send"]"#).await.click().await.unwrap();
     let error = browser.wait_for("#panel .error-name").await.text().await.unwrap();
     assert_eq!(error, "States.TaskFailed");
+    browser.wait_for("#panel .flow[data-recomputed]").await;
     let panel = browser.wait_for("#panel").await.text().await.unwrap();
+    assert!(panel.contains("recomputed with TestState"), "{panel}");
     assert!(panel.contains("Send"), "{panel}");
     assert!(panel.contains("\"QueueUrl\": \"orders\""), "the task's request is in the data flow: {panel}");
     browser.screenshot("execution-failed-panel").await;

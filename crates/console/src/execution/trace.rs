@@ -68,6 +68,8 @@ pub struct Run {
     pub kind: String,
     pub entered: i64,
     pub exited: Option<i64>,
+    /// The time of its latest event (when it failed or was aborted, if it did not exit).
+    pub last: i64,
     pub input: Option<String>,
     pub output: Option<String>,
     pub error: Option<String>,
@@ -295,6 +297,7 @@ impl Trace {
                     kind: state_kind(t).unwrap_or_default().to_string(),
                     entered: event.timestamp,
                     exited: None,
+                    last: event.timestamp,
                     input: text(&d, "input"),
                     output: None,
                     error: None,
@@ -314,6 +317,7 @@ impl Trace {
             let Some(&i) = open.get(&key) else { continue };
             let run = &mut trace.states.get_mut(&state).expect("open run")[i];
             run.events.push(event.id);
+            run.last = event.timestamp;
             apply(run, t, &d, event.timestamp, &mut trace.maps);
             if !run.open {
                 open.remove(&key);
