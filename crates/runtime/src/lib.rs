@@ -265,6 +265,7 @@ impl<S: Store> Runtime<S> {
             arn: execution_arn.clone(),
             state_machine_arn: machine.arn,
             started_through,
+            parent_arn: None,
             name: request.name,
             kind: machine.kind,
             status: ExecutionStatus::Running,
