@@ -218,14 +218,16 @@ impl<S: Store> Runtime<S> {
 
     /// [`Runtime::start`], running a version's definition and role when `through` is given.
     pub async fn start_through(&self, request: StartRequest, through: Option<Through>) -> Result<String, Error> {
-        Self::start_with(&self.shared, request, through).await
+        Self::start_with(&self.shared, request, through, None).await
     }
 
-    /// [`Runtime::start_through`] on the shared parts (nested executions start here too).
+    /// [`Runtime::start_through`] on the shared parts (nested executions start here too,
+    /// with the parent their input names, kept as the stored `parent_arn`).
     pub(crate) async fn start_with(
         shared: &Arc<Shared<S>>,
         request: StartRequest,
         through: Option<Through>,
+        parent_arn: Option<String>,
     ) -> Result<String, Error> {
         let arn = &request.state_machine_arn;
         let mut machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
@@ -265,6 +267,7 @@ impl<S: Store> Runtime<S> {
             arn: execution_arn.clone(),
             state_machine_arn: machine.arn,
             started_through,
+            parent_arn,
             name: request.name,
             kind: machine.kind,
             status: ExecutionStatus::Running,
