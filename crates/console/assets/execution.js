@@ -99,6 +99,22 @@ function say(text, isError) {
     return out.toString();
   }
 
+  // The Map iteration pickers, drawn again when a Map appears or grows while the execution runs.
+  function renderPickers() {
+    const box = document.getElementById("pickers");
+    const maps = page.trace.maps || {};
+    const text = JSON.stringify(maps);
+    if (!box || box.dataset.maps === text) return;
+    box.dataset.maps = text;
+    box.replaceChildren(
+      ...Object.entries(maps).map(([map, count]) => {
+        const picker = el("select", { "data-map": map }, el("option", { value: "" }, "all"));
+        for (let i = 0; i < count; i++) picker.append(el("option", { value: i, selected: page.selection[map] === i }, i));
+        return el("label", {}, "Map ", el("strong", {}, map), " iteration: ", picker);
+      })
+    );
+  }
+
   let polling = null;
   async function refresh() {
     const response = await fetch(base + "/live?" + query(), { cache: "no-store" });
@@ -120,6 +136,7 @@ function say(text, isError) {
       const details = history.querySelector('tr[data-event="' + id + '"] details');
       if (details) details.open = true;
     }
+    renderPickers();
     document.querySelector("[data-action=stop]").hidden = !live.running;
     document.querySelector("[data-action=redrive]").hidden = !live.redrivable;
     if (page.selected) renderPanel();

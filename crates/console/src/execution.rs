@@ -124,9 +124,12 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
-/// The parent execution: `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` in the input, which
-/// `states:startExecution` definitions pass as AWS documents.
+/// The parent execution: the store's `parent_arn`, else `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`
+/// in the input (which `states:startExecution` definitions pass, as AWS documents).
 pub fn parent_arn(execution: &store::Execution) -> Option<String> {
+    if let Some(parent) = &execution.parent_arn {
+        return Some(parent.clone());
+    }
     let input: Value = serde_json::from_str(&execution.input).ok()?;
     input.get("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID")?.as_str().map(str::to_string)
 }
@@ -302,8 +305,7 @@ pub fn summary(loaded: &Loaded) -> Markup {
 /// A picker per Map state: "all iterations" or one of them.
 fn pickers(trace: &Trace, selection: &BTreeMap<String, usize>) -> Markup {
     html! {
-        @if !trace.maps.is_empty() {
-            div.pickers {
+        div #pickers.pickers data-maps=(serde_json::to_string(&trace.maps).unwrap_or_default()) {
                 @for (map, count) in &trace.maps {
                     label {
                         "Map " strong { (map) } " iteration: "
@@ -315,7 +317,6 @@ fn pickers(trace: &Trace, selection: &BTreeMap<String, usize>) -> Markup {
                         }
                     }
                 }
-            }
         }
     }
 }

@@ -578,3 +578,28 @@ async fn a_stopped_execution_shows_its_running_states_aborted() {
     assert_eq!(trace.error.as_deref(), Some("Enough"));
     assert_eq!(trace.states["M"][0].iteration_status.get(&1), Some(&Status::Aborted));
 }
+
+#[tokio::test]
+async fn a_child_executions_page_links_its_parent() {
+    let runtime = runtime();
+    let child =
+        machine(&runtime, "child", json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}})).await;
+    let parent = machine(
+        &runtime,
+        "parent",
+        json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": child, "Name": "kid",
+                "Input": {"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
+            "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &parent, "mum", json!({})).await;
+    let (status, _) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let addr = serve(runtime).await;
+    let (status, _, page) = get(&addr, "/executions/child/kid").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Parent execution"), "{page}");
+    assert!(page.contains(r#"href="/executions/parent/mum""#), "{page}");
+}
