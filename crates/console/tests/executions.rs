@@ -603,3 +603,36 @@ async fn a_child_executions_page_links_its_parent() {
     assert!(page.contains("Parent execution"), "{page}");
     assert!(page.contains(r#"href="/executions/parent/mum""#), "{page}");
 }
+
+#[tokio::test]
+async fn a_redriven_task_keeps_one_run_with_every_attempt() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "redriven",
+        json!({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky", "Next": "Done"},
+            "Done": {"Type": "Pass", "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({"n": 1})).await;
+    for _ in 0..2 {
+        let (status, events) = finished(&runtime, &execution).await;
+        assert_eq!(status, ExecutionStatus::Failed);
+        let trace = Trace::new(&events, status);
+        assert_eq!(trace.overlay(&all()).get("T"), Some(&Status::Failed));
+        assert_eq!(trace.error.as_deref(), Some("Flaky"));
+        runtime.redrive(&execution, None).await.unwrap();
+    }
+    let (status, events) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let trace = Trace::new(&events, status);
+    assert_eq!(trace.states["T"].len(), 1, "a redrive reruns the state without entering it again");
+    let t = &trace.states["T"][0];
+    assert_eq!(t.status, Status::Succeeded);
+    assert_eq!(t.attempts.len(), 3);
+    assert_eq!(t.retries.len(), 2);
+    assert_eq!(trace.overlay(&all()).get("Done"), Some(&Status::Succeeded));
+    assert_eq!(trace.error, None);
+    assert_eq!(trace.failed_state, None);
+}
