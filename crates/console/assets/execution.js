@@ -249,7 +249,7 @@ function say(text, isError) {
                 el("strong", {}, r.error || "error"),
                 r.cause ? ": " + r.cause : "",
                 el("br"),
-                el("small", {}, "failed " + when(r.failed) + ", retried " + when(r.retried) + " (after " + lasting(r.retried - r.failed) + ")")
+                el("small", {}, "failed " + when(r.failed) + (r.redriven ? ", redriven " : ", retried ") + when(r.retried) + " (after " + lasting(r.retried - r.failed) + ")")
               )
             )
           )

@@ -163,6 +163,7 @@ async fn retries_are_listed_with_their_reasons() {
         assert_eq!(retry.error.as_deref(), Some("Flaky"));
         assert_eq!(retry.cause.as_deref(), Some("try again"));
         assert!(retry.retried - retry.failed >= 900, "the retry waited its interval: {retry:?}");
+        assert!(!retry.redriven);
     }
     assert_eq!(t.attempts[2].output.as_deref(), Some(r#"{"n":1}"#));
     assert_eq!(t.error.as_deref(), Some("Flaky"), "the last failure is kept");
@@ -632,6 +633,7 @@ async fn a_redriven_task_keeps_one_run_with_every_attempt() {
     assert_eq!(t.status, Status::Succeeded);
     assert_eq!(t.attempts.len(), 3);
     assert_eq!(t.retries.len(), 2);
+    assert!(t.retries.iter().all(|r| r.redriven), "both came from redrives: {:?}", t.retries);
     assert_eq!(trace.overlay(&all()).get("Done"), Some(&Status::Succeeded));
     assert_eq!(trace.error, None);
     assert_eq!(trace.failed_state, None);

@@ -46,6 +46,8 @@ pub struct Attempt {
     pub output: Option<String>,
     pub error: Option<String>,
     pub cause: Option<String>,
+    /// How many times the execution had been redriven when it was scheduled.
+    pub redrive: u32,
 }
 
 /// A failed attempt followed by another: why, and when the retry began.
@@ -55,6 +57,8 @@ pub struct Retry {
     pub cause: Option<String>,
     pub failed: i64,
     pub retried: i64,
+    /// The next attempt came from a redrive of the execution, not from the state's Retry.
+    pub redriven: bool,
 }
 
 /// One run of a state: from its `...StateEntered` to its exit, failure or abort.
@@ -171,6 +175,7 @@ impl Trace {
         // Threads that ended early, with how: an iteration failed or aborted, a branch failed.
         let mut closed: Vec<(Vec<Frame>, Status)> = Vec::new();
         let mut ended: Option<ExecutionStatus> = None;
+        let mut redrives = 0;
         // The iteration each `MapIterationStarted` opens, by event id.
         let mut started: HashMap<u64, (String, usize)> = HashMap::new();
         for event in events {
@@ -273,6 +278,7 @@ impl Trace {
                 }
                 "ExecutionRedriven" => {
                     ended = None;
+                    redrives += 1;
                     trace.error = None;
                     trace.cause = None;
                     continue;
@@ -318,7 +324,7 @@ impl Trace {
             let run = &mut trace.states.get_mut(&state).expect("open run")[i];
             run.events.push(event.id);
             run.last = event.timestamp;
-            apply(run, t, &d, event.timestamp, &mut trace.maps);
+            apply(run, t, &d, event.timestamp, redrives, &mut trace.maps);
             if !run.open {
                 open.remove(&key);
             }
@@ -386,7 +392,7 @@ fn rank(status: Status) -> u8 {
 }
 
 /// What one event does to the run it belongs to.
-fn apply(run: &mut Run, t: &str, d: &Value, at: i64, maps: &mut BTreeMap<String, usize>) {
+fn apply(run: &mut Run, t: &str, d: &Value, at: i64, redrive: u32, maps: &mut BTreeMap<String, usize>) {
     match t {
         _ if t.ends_with("StateExited") => {
             run.exited = Some(at);
@@ -408,6 +414,7 @@ fn apply(run: &mut Run, t: &str, d: &Value, at: i64, maps: &mut BTreeMap<String,
                         cause: last.cause.clone(),
                         failed: last.ended.unwrap_or(at),
                         retried: at,
+                        redriven: last.redrive != redrive,
                     });
                 }
             }
@@ -416,6 +423,7 @@ fn apply(run: &mut Run, t: &str, d: &Value, at: i64, maps: &mut BTreeMap<String,
                 scheduled: at,
                 resource: text(d, "resource"),
                 parameters: text(d, "parameters").or_else(|| text(d, "input")),
+                redrive,
                 ..Attempt::default()
             });
         }
