@@ -457,13 +457,35 @@ function say(text, isError) {
   const list = document.querySelector("ul.inbox");
   if (!list) return;
 
+  function empty() {
+    document.getElementById("inbox-empty").hidden = !!list.querySelector("li.task");
+  }
+
   function done(item, text) {
     item.remove();
     say(text);
-    if (!list.querySelector("li.task")) {
-      list.before(el("p", { class: "empty", id: "inbox-empty" }, "No task is waiting."));
-    }
+    empty();
   }
+
+  // Tasks come and go while the page is open: every 3 s the list is read again, new tasks are
+  // added and answered or ended ones removed, leaving the forms being filled in alone.
+  const answered = new Set();
+  setInterval(async () => {
+    const response = await fetch("/console/inbox", { cache: "no-store" }).catch(() => null);
+    if (!response || !response.ok) return;
+    const fresh = document.createElement("template");
+    fresh.innerHTML = await response.text();
+    const items = [...fresh.content.querySelectorAll("li.task")];
+    const tokens = new Set(items.map((li) => li.dataset.token));
+    for (const li of [...list.querySelectorAll("li.task")]) {
+      if (!tokens.has(li.dataset.token)) li.remove();
+    }
+    const shown = new Set([...list.querySelectorAll("li.task")].map((li) => li.dataset.token));
+    for (const li of items) {
+      if (!shown.has(li.dataset.token) && !answered.has(li.dataset.token)) list.append(li);
+    }
+    empty();
+  }, 3000);
 
   list.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -473,6 +495,7 @@ function say(text, isError) {
     const state = item.querySelector(".state-name").textContent;
     const button = form.querySelector("button");
     button.disabled = true;
+    answered.add(token);
     try {
       if (form.classList.contains("approve")) {
         const output = form.elements.output.value;
@@ -493,6 +516,7 @@ function say(text, isError) {
     } catch (error) {
       say(error.message, true);
       button.disabled = false;
+      answered.delete(token);
     }
   });
 })();

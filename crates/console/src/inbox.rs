@@ -8,7 +8,7 @@ use crate::layout::{date, page, Section};
 use crate::Shared;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{html, Markup};
 use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, PageRequest, Store, TaskRecord, TaskState};
 
 /// Whether a task waits for an answer from outside: a callback, or an activity's worker.
@@ -96,11 +96,18 @@ pub async fn show<S: Store>(State(console): State<Shared<S>>) -> Response {
         p.hint { "Tasks waiting for an answer: " code { ".waitForTaskToken" } " callbacks and activity tasks of running executions. "
             "Approve sends SendTaskSuccess with the output below; Reject sends SendTaskFailure." }
         p #message role="status" aria-live="polite" {}
-        @if pending.is_empty() {
-            p.empty #inbox-empty { "No task is waiting." }
-        }
+        p.empty #inbox-empty hidden[!pending.is_empty()] { "No task is waiting." }
+        (list(&pending))
+        script src="/console/assets/execution.js" defer {}
+    };
+    page("Task inbox", Section::Inbox, body).into_response()
+}
+
+/// The list of waiting tasks, each with its Approve and Reject forms.
+fn list(pending: &[Pending]) -> Markup {
+    html! {
         ul.inbox {
-            @for p in &pending {
+            @for p in pending {
                 @let href = format!("/executions/{}/{}", execution::encode(&p.machine), execution::encode(&p.execution));
                 @let activity = p.task.resource.contains(":activity:");
                 li.task data-token=(p.task.token) {
@@ -134,7 +141,13 @@ pub async fn show<S: Store>(State(console): State<Shared<S>>) -> Response {
                 }
             }
         }
-        script src="/console/assets/execution.js" defer {}
-    };
-    page("Task inbox", Section::Inbox, body).into_response()
+    }
+}
+
+/// `GET /console/inbox`: the list alone, which the inbox page polls for tasks come and gone.
+pub async fn fragment<S: Store>(State(console): State<Shared<S>>) -> Response {
+    match pending(console.store()).await {
+        Ok(p) => list(&p).into_response(),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }

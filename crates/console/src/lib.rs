@@ -49,5 +49,6 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
         .route("/console/executions/{machine}/{name}/export", get(execution::live::export::<S>))
         .route("/console/executions/{machine}/{name}/stages", get(execution::stages::stages::<S>))
         .route("/inbox", get(inbox::show::<S>))
+        .route("/console/inbox", get(inbox::fragment::<S>))
         .with_state(console)
 }

@@ -432,12 +432,19 @@ async fn the_inbox_lists_waiting_callbacks_and_not_ordinary_tasks() {
     assert!(page.contains("waiting since"), "{page}");
     let tasks = runtime.store().pending_tasks(&execution).await.unwrap();
     assert!(page.contains(&tasks[0].token));
+    assert!(page.contains(r#"id="inbox-empty" hidden"#), "{page}");
+    let (_, _, fragment) = get(&addr, "/console/inbox").await;
+    assert!(fragment.contains(&tasks[0].token), "the fragment the page polls: {fragment}");
 
     runtime.send_task_success(&tasks[0].token, r#"{"approved":true}"#).await.unwrap();
     let (status, _) = finished(&runtime, &execution).await;
     assert_eq!(status, ExecutionStatus::Succeeded);
     let (_, _, page) = get(&addr, "/inbox").await;
-    assert!(page.contains("No task is waiting"), "{page}");
+    assert!(page.contains(r#"id="inbox-empty">No task is waiting."#), "{page}");
+    assert!(!page.contains("data-token"));
+    let (status, _, fragment) = get(&addr, "/console/inbox").await;
+    assert_eq!(status, 200);
+    assert!(fragment.starts_with(r#"<ul class="inbox">"#), "{fragment}");
 }
 
 #[tokio::test]

@@ -94,6 +94,12 @@ async fn a_click_on_a_failed_state_shows_its_error() {
     assert!(panel.contains("Send"), "{panel}");
     assert!(panel.contains("\"QueueUrl\": \"orders\""), "the task's request is in the data flow: {panel}");
     browser.screenshot("execution-failed-panel").await;
+    // On a phone, in the dark theme, the panel comes under the graph.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.wait_for("button[data-action=theme]").await.click().await.unwrap();
+    browser.client.execute("document.getElementById('panel').scrollIntoView(); return true;", vec![]).await.unwrap();
+    browser.screenshot("execution-failed-phone-dark").await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
     // The banner's link selects the failing step too.
     browser.wait_for("[data-action=close-panel]").await.click().await.unwrap();
     browser.wait_until("the panel closes", "return document.getElementById('panel').hidden;").await;
@@ -123,8 +129,10 @@ async fn a_callback_approved_from_the_inbox_lets_its_execution_finish() {
                         "Next": "Ship"},
             "Ship": {"Type": "Pass", "End": true}}}),
     );
-    let execution = start(&server, &machine, "order-7", json!({"order": 7}));
+    // The inbox is open before the task exists: it shows up without a reload.
     browser.client.goto(&format!("http://{}/inbox", server.address)).await.unwrap();
+    browser.wait_until("the inbox is empty", "return !document.getElementById('inbox-empty').hidden;").await;
+    let execution = start(&server, &machine, "order-7", json!({"order": 7}));
     let task = browser.wait_for("ul.inbox li.task").await;
     let text = task.text().await.unwrap();
     assert!(text.contains("approval / order-7"), "{text}");
@@ -140,6 +148,7 @@ async fn a_callback_approved_from_the_inbox_lets_its_execution_finish() {
         )
         .await;
     browser.screenshot("inbox-approved").await;
+    assert!(browser.wait_for("#inbox-empty").await.is_displayed().await.unwrap());
     let described = support::ended(&server, &execution);
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     browser.client.goto(&format!("http://{}/executions/approval/order-7", server.address)).await.unwrap();
