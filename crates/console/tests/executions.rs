@@ -645,3 +645,94 @@ async fn a_redriven_task_keeps_one_run_with_every_attempt() {
     assert_eq!(trace.error, None);
     assert_eq!(trace.failed_state, None);
 }
+
+#[test]
+fn the_page_helpers_read_selections_arns_and_definitions() {
+    use console::execution::{duration, encode, page_of, state_fields, View};
+    let view = View { sel: Some("Outer:2,a:b:7,bad,:x,Big:99999999999999999999999".into()), page: None, filter: None };
+    let selection = view.selection();
+    assert_eq!(selection.get("Outer"), Some(&2));
+    assert_eq!(selection.get("a:b"), Some(&7), "a name may hold ':'");
+    assert_eq!(selection.len(), 2, "{selection:?}");
+    assert_eq!(
+        page_of("arn:aws:states:us-east-1:123456789012:execution:my machine:run/1").as_deref(),
+        Some("/executions/my%20machine/run%2F1")
+    );
+    assert_eq!(page_of("arn:aws:states:us-east-1:123456789012:stateMachine:m"), None);
+    assert_eq!(encode("a-b_c.d~é"), "a-b_c.d~%C3%A9");
+    assert_eq!(duration(999), "999 ms");
+    assert_eq!(duration(1500), "1.500 s");
+    assert_eq!(duration(125_000), "2 min 5 s");
+    assert_eq!(duration(-5), "0 ms");
+    let fields = state_fields(&json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {
+        "M": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "In", "States": {
+            "In": {"Type": "Pass", "QueryLanguage": "JSONPath", "Parameters": {"a": 1}, "End": true}}}},
+        "Odd": "not an object"}}));
+    assert_eq!(fields["M"]["type"], "Map");
+    assert_eq!(fields["M"]["jsonata"], true);
+    assert_eq!(fields["In"]["jsonata"], false);
+    assert_eq!(fields["In"]["fields"]["Parameters"], json!({"a": 1}));
+    assert_eq!(fields["Odd"]["type"], Value::Null, "a state that is not an object is no panic");
+    assert_eq!(state_fields(&json!("not a definition")), json!({}));
+}
+
+/// Histories no engine writes (events in any order, dangling previous ids, details that are not
+/// JSON or lack their fields) are traced without a panic.
+#[test]
+fn odd_histories_are_no_panic() {
+    let types = [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskFailed",
+        "TaskStateAborted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "MapIterationSucceeded",
+        "MapIterationFailed",
+        "MapStateFailed",
+        "MapStateSucceeded",
+        "ParallelStateStarted",
+        "ParallelStateFailed",
+        "ParallelStateSucceeded",
+        "ExecutionFailed",
+        "ExecutionRedriven",
+        "ExecutionSucceeded",
+    ];
+    let details = [
+        "",
+        "not json",
+        "[]",
+        r#"{"name": "A"}"#,
+        r#"{"name": "M", "index": 3}"#,
+        r#"{"name": 5, "index": -1}"#,
+        r#"{"error": "E", "cause": "C"}"#,
+        r#"{"length": 2}"#,
+    ];
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    for _ in 0..300 {
+        let count = next(40);
+        let events: Vec<HistoryEvent> = (0..count)
+            .map(|i| HistoryEvent {
+                execution_arn: "arn".into(),
+                id: next(50) as u64 + (i as u64 % 3),
+                previous_event_id: next(50) as u64,
+                timestamp: next(10_000) as i64 - 100,
+                event_type: types[next(types.len())].into(),
+                details_json: details[next(details.len())].into(),
+            })
+            .collect();
+        for status in ExecutionStatus::ALL {
+            let trace = Trace::new(&events, status);
+            let _ = trace.overlay(&BTreeMap::from([("M".to_string(), 3)]));
+            let _ = serde_json::to_string(&trace).unwrap();
+        }
+    }
+}
