@@ -99,6 +99,12 @@ async fn a_click_on_a_failed_state_shows_its_error() {
     browser.wait_for("button[data-action=theme]").await.click().await.unwrap();
     browser.client.execute("document.getElementById('panel').scrollIntoView(); return true;", vec![]).await.unwrap();
     browser.screenshot("execution-failed-phone-dark").await;
+    browser
+        .wait_until(
+            "the page fits a phone's width",
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+        )
+        .await;
     browser.client.set_window_size(1280, 900).await.unwrap();
     // The banner's link selects the failing step too.
     browser.wait_for("[data-action=close-panel]").await.click().await.unwrap();
