@@ -736,3 +736,48 @@ fn odd_histories_are_no_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_inbox_lists_activity_tasks_and_rejecting_one_fails_its_state() {
+    let runtime = runtime();
+    let activity = "arn:aws:states:us-east-1:123456789012:activity:review";
+    let record = store::Activity { arn: activity.into(), name: "review".into(), created: 0, tags: Vec::new() };
+    runtime.store().create_activity(record).await.unwrap();
+    let arn = machine(
+        &runtime,
+        "reviewed",
+        json!({"StartAt": "Review", "States": {"Review": {"Type": "Task", "Resource": activity, "End": true}}}),
+    )
+    .await;
+    // An ordinary task of another execution is not listed.
+    let other = machine(
+        &runtime,
+        "plain",
+        json!({"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": true}}}),
+    )
+    .await;
+    start(&runtime, &other, "waiting", json!({})).await;
+    let execution = start(&runtime, &arn, "doc-1", json!({"doc": 1})).await;
+    let addr = serve(Arc::clone(&runtime)).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let page = loop {
+        let (_, _, page) = get(&addr, "/inbox").await;
+        if page.contains("data-token") || Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(page.contains("/executions/reviewed/doc-1"), "{page}");
+    assert!(page.contains(r#"<span class="tag">activity</span>"#), "{page}");
+    assert!(!page.contains("/executions/plain/waiting"), "a Wait is not a task to answer");
+    assert_eq!(page.matches("data-token").count(), 1);
+    let task = runtime.store().pending_tasks(&execution).await.unwrap().remove(0);
+    runtime.send_task_failure(&task.token, "Rejected", "not good enough").await.unwrap();
+    let (status, events) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Failed);
+    let trace = Trace::new(&events, status);
+    let review = &trace.states["Review"][0];
+    assert_eq!(review.status, Status::Failed);
+    assert_eq!(review.error.as_deref(), Some("Rejected"));
+    assert_eq!(review.attempts[0].resource.as_deref(), Some(activity));
+}
