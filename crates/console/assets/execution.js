@@ -376,6 +376,7 @@ function say(text, isError) {
       event.preventDefault();
       select(link.dataset.selectState);
       document.getElementById("panel").scrollIntoView({ behavior: "smooth", block: "nearest" });
+      document.getElementById("panel").focus({ preventScroll: true });
       return;
     }
     const iteration = event.target.closest("button.iteration[data-map]");

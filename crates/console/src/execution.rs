@@ -227,7 +227,7 @@ pub async fn show<S: Store>(
                         (maud::PreEscaped(graph::svg(&loaded.definition, &loaded.trace.overlay(&selection))))
                     }
                 }
-                aside #panel hidden { }
+                aside #panel hidden tabindex="-1" aria-label="The selected state" { }
             }
             section #history { (events::table(&loaded.events, e.started, &view)) }
         }

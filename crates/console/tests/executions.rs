@@ -342,6 +342,9 @@ async fn the_execution_page_live_and_export_endpoints_show_a_failed_execution() 
     assert!(page.contains("&lt;b&gt;book&lt;/b&gt;"), "the input is escaped");
     assert!(!page.contains("<b>book</b>"));
     assert!(page.contains("ExecutionFailed"), "the event table lists the events");
+    assert!(
+        page.contains(r##"<a href="#" data-select-state="Charge" title="Show the state Charge">TaskStateEntered</a>"##)
+    );
     assert!(page.contains(r#"data-action="redrive">"#), "a failed execution can be redriven");
     assert!(page.contains(r#"data-action="stop" hidden"#), "a failed execution cannot be stopped");
 

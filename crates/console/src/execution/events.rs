@@ -32,7 +32,13 @@ pub fn table(events: &[HistoryEvent], started: i64, view: &View) -> Markup {
                 @for e in rows {
                     tr data-event=(e.id) class=(row_class(&e.event_type)) {
                         td { (e.id) }
-                        td { (e.event_type) }
+                        td {
+                            @if let Some(state) = state_name(e) {
+                                a href="#" data-select-state=(state) title=(format!("Show the state {state}")) { (e.event_type) }
+                            } @else {
+                                (e.event_type)
+                            }
+                        }
                         td { (date(e.timestamp)) }
                         td { (super::duration(e.timestamp - started)) }
                         td {
@@ -55,6 +61,15 @@ pub fn table(events: &[HistoryEvent], started: i64, view: &View) -> Markup {
             }
         }
     }
+}
+
+/// The state a `...StateEntered`/`...StateExited` event names.
+fn state_name(event: &HistoryEvent) -> Option<String> {
+    if !(event.event_type.ends_with("StateEntered") || event.event_type.ends_with("StateExited")) {
+        return None;
+    }
+    let details: serde_json::Value = serde_json::from_str(&event.details_json).ok()?;
+    details.get("name")?.as_str().map(str::to_string)
 }
 
 fn row_class(event_type: &str) -> &'static str {
