@@ -1,8 +1,8 @@
 //! One driver per execution in a node, whatever the timing: a store that answers late (the
 //! real `MemoryStore` or SQLite behind a delay, as a slow disk or network would) holds a
 //! start, a redrive or a recovery between its store call and its driver while the lease loop
-//! runs, and the Task is still called once per run, with a stopped redriven execution
-//! woken at once.
+//! runs: the Task is still called once per run, and a stop accepted meanwhile reaches the
+//! driver that then starts at once.
 
 mod support;
 
@@ -324,4 +324,43 @@ async fn a_stop_during_a_late_redrive_is_heard_in_memory() {
 async fn a_stop_during_a_late_redrive_is_heard_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     a_stop_during_a_late_redrive_is_heard(sqlite(&dir)).await;
+}
+
+/// A stop accepted while a start's answer is late (the execution stored, its driver not yet
+/// spawned) reaches that driver at once, not at a store poll: the wake-up is kept for it.
+async fn a_stop_during_a_late_start_is_heard<S: Store>(inner: Arc<S>) {
+    let store = Late::new(inner);
+    let definition = json!({"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": true}}});
+    let machine = machine(&*store, "late-start-stop", definition).await;
+    let slow_polls = Options { poll_ms: 60_000, ..options("n1") };
+    let runtime = Arc::new(Runtime::new(Arc::clone(&store), Counter::new(0) as Arc<dyn Invoker>, slow_polls));
+    store.start_ms.store(LATE_MS, Ordering::SeqCst);
+    let arn = format!("{}:e", machine.replacen(":stateMachine:", ":execution:", 1));
+    let started = {
+        let runtime = Arc::clone(&runtime);
+        tokio::spawn(async move { start(&runtime, &machine, "e", json!({})).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while store.execution(&arn).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "not stored");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let begun = Instant::now();
+    runtime.stop(&arn, None, None).await.unwrap();
+    assert!(begun.elapsed() < Duration::from_secs(3), "stopped at once, not at a poll");
+    assert_eq!(started.await.unwrap(), arn);
+    let (execution, history) = finished(&*store, &arn).await;
+    assert_eq!(execution.status, ExecutionStatus::Aborted);
+    assert_eq!(types(&history), ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_during_a_late_start_is_heard_in_memory() {
+    a_stop_during_a_late_start_is_heard(Arc::new(MemoryStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_during_a_late_start_is_heard_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_stop_during_a_late_start_is_heard(sqlite(&dir)).await;
 }
