@@ -1,0 +1,135 @@
+//! Short texts for edges: a Choice rule rendered as an expression (`$.x == 1`, `And(...)`, a
+//! JSONata `Condition`), a Catch's `ErrorEquals`, shortened when long; and the wrapping of state
+//! names into a box's lines.
+
+use serde_json::Value;
+
+/// Edge labels longer than this (in characters) are cut with an ellipsis.
+const MAX_LABEL: usize = 32;
+/// Rules nested deeper than this are drawn as `...`.
+const MAX_RULE_DEPTH: usize = 8;
+
+/// The short label and the full text of a label.
+pub(crate) fn shorten(full: &str) -> (String, String) {
+    let short = if full.chars().count() > MAX_LABEL {
+        let mut cut: String = full.chars().take(MAX_LABEL - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        full.to_string()
+    };
+    (short, full.to_string())
+}
+
+/// A Catch's error names, comma-separated.
+pub(crate) fn errors(catcher: &Value) -> String {
+    let names: Vec<&str> =
+        catcher.get("ErrorEquals").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if names.is_empty() {
+        "Catch".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A Choice rule as a short expression.
+pub(crate) fn rule(rule: &Value) -> String {
+    render(rule, 0)
+}
+
+fn render(rule: &Value, depth: usize) -> String {
+    if depth > MAX_RULE_DEPTH {
+        return "...".into();
+    }
+    if let Some(condition) = rule.get("Condition") {
+        return match condition {
+            Value::String(text) => text.trim().trim_start_matches("{%").trim_end_matches("%}").trim().to_string(),
+            other => other.to_string(),
+        };
+    }
+    for op in ["And", "Or"] {
+        if let Some(rules) = rule.get(op).and_then(Value::as_array) {
+            let inner: Vec<String> = rules.iter().map(|r| render(r, depth + 1)).collect();
+            return format!("{op}({})", inner.join(", "));
+        }
+    }
+    if let Some(inner) = rule.get("Not") {
+        return format!("Not({})", render(inner, depth + 1));
+    }
+    let variable = rule.get("Variable").and_then(Value::as_str).unwrap_or("?");
+    let Some(fields) = rule.as_object() else { return "?".into() };
+    for (key, value) in fields {
+        if let Some(text) = comparison(variable, key, value) {
+            return text;
+        }
+    }
+    variable.to_string()
+}
+
+/// `Variable <op> value` for one comparison operator, if `key` is one.
+fn comparison(variable: &str, key: &str, value: &Value) -> Option<String> {
+    let test = |what: &str| {
+        let negated = value.as_bool() == Some(false);
+        Some(format!("{variable} is {}{what}", if negated { "not " } else { "" }))
+    };
+    match key {
+        "IsNull" => return test("null"),
+        "IsPresent" => return test("present"),
+        "IsNumeric" => return test("numeric"),
+        "IsString" => return test("string"),
+        "IsBoolean" => return test("boolean"),
+        "IsTimestamp" => return test("timestamp"),
+        _ => {}
+    }
+    let (base, by_path) = match key.strip_suffix("Path") {
+        Some(base) => (base, true),
+        None => (key, false),
+    };
+    let kind = ["String", "Numeric", "Boolean", "Timestamp"].into_iter().find(|k| base.starts_with(k))?;
+    let op = match &base[kind.len()..] {
+        "Equals" => "==",
+        "LessThan" => "<",
+        "GreaterThan" => ">",
+        "LessThanEquals" => "<=",
+        "GreaterThanEquals" => ">=",
+        "Matches" if kind == "String" => "matches",
+        _ => return None,
+    };
+    let operand = match value {
+        Value::String(path) if by_path => path.clone(),
+        other => other.to_string(),
+    };
+    Some(format!("{variable} {op} {operand}"))
+}
+
+/// A state name broken into at most `max_lines` lines of at most `width` characters (breaking
+/// after a space, `-`, `_` or `.` where it can), the last ending in `…` if the name is longer.
+pub(crate) fn wrap(name: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut lines = Vec::new();
+    let mut at = 0;
+    while at < chars.len() && lines.len() < max_lines {
+        let rest = chars.len() - at;
+        if rest <= width {
+            lines.push(chars[at..].iter().collect());
+            at = chars.len();
+            break;
+        }
+        let window = &chars[at..at + width];
+        let cut = window.iter().rposition(|c| matches!(c, ' ' | '-' | '_' | '.')).filter(|&i| i >= width / 2);
+        let end = cut.map_or(width, |i| i + 1);
+        lines.push(chars[at..at + end].iter().collect::<String>().trim_end().to_string());
+        at += end;
+    }
+    if at < chars.len() {
+        if let Some(last) = lines.last_mut() {
+            let mut kept: Vec<char> = last.chars().collect();
+            kept.truncate(width.saturating_sub(1));
+            *last = kept.into_iter().collect::<String>() + "…";
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}

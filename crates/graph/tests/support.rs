@@ -1,0 +1,102 @@
+//! Shared by the graph tests: the geometric checks of a layout, and generated definitions.
+
+#![allow(dead_code)]
+
+use graph::{Cluster, Layout};
+use serde_json::{json, Value};
+
+/// Every rule a drawing keeps: in each machine, no two state boxes overlap; each state box lies
+/// inside its machine's box; each branch lies inside its state's box, below its header, and
+/// branches of one state do not overlap. Returns the first broken rule.
+pub fn check(layout: &Layout) -> Result<(), String> {
+    let page = graph::Rect { x: 0.0, y: 0.0, width: layout.width, height: layout.height };
+    if !page.contains(&layout.root.rect) {
+        return Err(format!("the top level {:?} is outside the page {page:?}", layout.root.rect));
+    }
+    check_cluster(&layout.root, "top level")
+}
+
+fn check_cluster(cluster: &Cluster, path: &str) -> Result<(), String> {
+    for (i, a) in cluster.states.iter().enumerate() {
+        if !cluster.rect.contains(&a.rect) {
+            return Err(format!("{path}: {} {:?} is outside its machine {:?}", a.name, a.rect, cluster.rect));
+        }
+        for b in &cluster.states[i + 1..] {
+            if a.rect.overlaps(&b.rect) {
+                return Err(format!("{path}: {} {:?} overlaps {} {:?}", a.name, a.rect, b.name, b.rect));
+            }
+        }
+        for (j, branch) in a.branches.iter().enumerate() {
+            if !a.rect.contains(&branch.rect) {
+                return Err(format!("{path}: branch {j} of {} {:?} is outside it {:?}", a.name, branch.rect, a.rect));
+            }
+            for other in &a.branches[j + 1..] {
+                if branch.rect.overlaps(&other.rect) {
+                    return Err(format!("{path}: branches of {} overlap", a.name));
+                }
+            }
+            check_cluster(branch, &format!("{path} / {} branch {j}", a.name))?;
+        }
+    }
+    for e in &cluster.edges {
+        if e.points.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
+            return Err(format!("{path}: edge {} -> {} has a point that is not a number", e.from, e.to));
+        }
+    }
+    Ok(())
+}
+
+/// A chain of `n` Task states with a Choice every tenth state looping back and a Catch every
+/// seventh, ending in Succeed.
+pub fn hundred(n: usize) -> Value {
+    let mut states = serde_json::Map::new();
+    for i in 0..n {
+        let name = format!("Step {i}");
+        let next = if i + 1 < n { format!("Step {}", i + 1) } else { "Done".into() };
+        let state = if i % 10 == 9 {
+            json!({"Type": "Choice", "Choices": [
+                {"Variable": "$.count", "NumericLessThan": 3, "Next": format!("Step {}", i - 5)},
+                {"And": [{"Variable": "$.a", "IsPresent": true}, {"Variable": "$.a", "StringEquals": "x"}], "Next": "Done"}
+            ], "Default": next})
+        } else if i % 7 == 6 {
+            json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": next,
+                   "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]})
+        } else {
+            json!({"Type": "Pass", "Next": next})
+        };
+        states.insert(name, state);
+    }
+    states.insert("Done".into(), json!({"Type": "Succeed"}));
+    states.insert("Failed".into(), json!({"Type": "Fail", "Error": "E"}));
+    json!({"StartAt": "Step 0", "States": states})
+}
+
+/// Parallel inside Map inside Parallel, with a Choice and a Catch in the branches.
+pub fn nested() -> Value {
+    json!({
+        "StartAt": "Outer",
+        "States": {
+            "Outer": {"Type": "Parallel", "Next": "After", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}],
+                "Branches": [
+                    {"StartAt": "Each", "States": {
+                        "Each": {"Type": "Map", "End": true, "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "INLINE"},
+                            "StartAt": "Inner", "States": {
+                                "Inner": {"Type": "Parallel", "End": true, "Branches": [
+                                    {"StartAt": "A1", "States": {"A1": {"Type": "Pass", "Next": "A2"}, "A2": {"Type": "Pass", "End": true}}},
+                                    {"StartAt": "B1", "States": {"B1": {"Type": "Choice", "Choices": [
+                                        {"Variable": "$.x", "NumericEquals": 1, "Next": "B2"}], "Default": "B3"},
+                                        "B2": {"Type": "Succeed"}, "B3": {"Type": "Fail"}}}
+                                ]}
+                            }}}
+                    }},
+                    {"StartAt": "Work", "States": {
+                        "Work": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Wait"},
+                        "Wait": {"Type": "Wait", "Seconds": 1, "End": true}
+                    }}
+                ]},
+            "Recover": {"Type": "Pass", "Next": "After"},
+            "After": {"Type": "Succeed"}
+        }
+    })
+}
