@@ -1,7 +1,7 @@
 //! Drawing time: `cargo bench -p graph`. A 100-state definition and a nested one (Parallel
 //! inside Map inside Parallel) must each be drawn in under 10 ms.
 
-#[path = "../tests/support.rs"]
+#[path = "../tests/support/mod.rs"]
 mod support;
 
 use graph::Overlay;

@@ -12,7 +12,10 @@ const MAX_RULE_DEPTH: usize = 8;
 /// The short label and the full text of a label.
 pub(crate) fn shorten(full: &str) -> (String, String) {
     let short = if full.chars().count() > MAX_LABEL {
-        let mut cut: String = full.chars().take(MAX_LABEL - 1).collect();
+        let kept: Vec<char> = full.chars().take(MAX_LABEL - 1).collect();
+        // At a word's end when there is one near the cut.
+        let end = kept.iter().rposition(|&c| c == ' ').filter(|&i| i + 12 >= kept.len()).unwrap_or(kept.len());
+        let mut cut: String = kept[..end].iter().collect::<String>().trim_end().to_string();
         cut.push('…');
         cut
     } else {

@@ -135,7 +135,7 @@ pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn]) -> Placed {
             let last = points.len() - 1;
             points[0] = boundary(points[0], sizes[e.from], points[1]);
             points[last] = boundary(points[last], sizes[e.to], points[last - 1]);
-            paths.push(points);
+            paths.push(simplify(points));
             labels.push(label_node[k].map(centre));
         }
     }
@@ -361,6 +361,23 @@ fn coordinates(nodes: &[Node], layers: &[Vec<usize>], succs: &[Vec<usize>], pred
         x.iter_mut().for_each(|v| *v -= min);
     }
     x
+}
+
+/// The points without those on a straight line between their neighbours (a long edge's dummies
+/// in a column).
+fn simplify(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut kept: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for (i, &p) in points.iter().enumerate() {
+        if let (Some(&a), Some(&b)) = (kept.last(), points.get(i + 1)) {
+            let cross = (p.0 - a.0) * (b.1 - a.1) - (p.1 - a.1) * (b.0 - a.0);
+            let length = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt().max(1.0);
+            if cross.abs() / length < 0.5 {
+                continue;
+            }
+        }
+        kept.push(p);
+    }
+    kept
 }
 
 fn median(around: &[usize], x: &[f64]) -> Option<f64> {
