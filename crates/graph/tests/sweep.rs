@@ -139,3 +139,31 @@ fn deep_nesting_does_not_exhaust_the_stack() {
     check(&laid).unwrap();
     drop(svg(&machine, &Overlay::new()));
 }
+
+#[test]
+fn random_definitions_are_laid_out_without_overlaps() {
+    let mut rng = support::Random(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let definition = support::random_machine(&mut rng, 0, "");
+        let laid = layout(&definition);
+        check(&laid).unwrap_or_else(|e| panic!("round {round}: {e}\n{definition}"));
+        let drawing = svg(&definition, &Overlay::new());
+        assert!(drawing.ends_with("</svg>"));
+    }
+}
+
+#[test]
+fn the_check_finds_overlapping_and_escaping_boxes() {
+    let mut laid = layout(
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}}),
+    );
+    check(&laid).unwrap();
+    let mut overlapping = laid.clone();
+    overlapping.root.states[1].rect = overlapping.root.states[0].rect;
+    assert!(check(&overlapping).unwrap_err().contains("overlaps"));
+    laid.root.states[0].rect.x -= 1000.0;
+    assert!(check(&laid).unwrap_err().contains("outside"));
+    let mut nested = layout(&support::nested());
+    nested.root.states.iter_mut().find(|s| s.name == "Outer").unwrap().branches[1].rect.y -= 500.0;
+    assert!(check(&nested).unwrap_err().contains("branch 1 of Outer"));
+}

@@ -100,3 +100,58 @@ pub fn nested() -> Value {
         }
     })
 }
+
+/// A small deterministic generator (xorshift), for random definitions without a dependency.
+pub struct Random(pub u64);
+
+impl Random {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// A random machine: states of every kind, transitions to random (sometimes missing) states,
+/// cycles, Catches, and nested machines down to `depth`.
+pub fn random_machine(rng: &mut Random, depth: u32, prefix: &str) -> Value {
+    let count = 1 + rng.below(if depth == 0 { 25 } else { 6 }) as usize;
+    let name = |i: u64| format!("{prefix}S{i}");
+    let mut states = serde_json::Map::new();
+    for i in 0..count {
+        let target = |rng: &mut Random| name(rng.below(count as u64 + 2)); // two past the end: dangling
+        let kind = ["Pass", "Task", "Choice", "Parallel", "Map", "Succeed", "Fail", "Wait"][rng.below(8) as usize];
+        let mut state = json!({"Type": kind});
+        match kind {
+            "Choice" => {
+                let rules: Vec<Value> = (0..rng.below(4))
+                    .map(|k| json!({"Variable": format!("$.v{k}"), "NumericEquals": k, "Next": target(rng)}))
+                    .collect();
+                state["Choices"] = json!(rules);
+                state["Default"] = json!(target(rng));
+            }
+            "Succeed" | "Fail" => {}
+            _ => {
+                if rng.below(4) == 0 {
+                    state["End"] = json!(true);
+                } else {
+                    state["Next"] = json!(target(rng));
+                }
+                if rng.below(3) == 0 {
+                    state["Catch"] = json!([{"ErrorEquals": ["States.ALL"], "Next": target(rng)}]);
+                }
+            }
+        }
+        if depth < 3 && kind == "Parallel" {
+            let branches: Vec<Value> =
+                (0..1 + rng.below(3)).map(|b| random_machine(rng, depth + 1, &format!("{prefix}{i}b{b}."))).collect();
+            state["Branches"] = json!(branches);
+        }
+        if depth < 3 && kind == "Map" {
+            state["ItemProcessor"] = random_machine(rng, depth + 1, &format!("{prefix}{i}m."));
+        }
+        states.insert(name(i as u64), state);
+    }
+    json!({"StartAt": name(rng.below(count as u64 + 1)), "States": states})
+}
