@@ -43,3 +43,9 @@ fn chain_of_a_hundred(bencher: divan::Bencher) {
     let definition = serde_json::json!({"StartAt": "S0", "States": states});
     bencher.bench(|| graph::svg(divan::black_box(&definition), &Overlay::new()));
 }
+
+#[divan::bench]
+fn thousand_states(bencher: divan::Bencher) {
+    let definition = support::hundred(1000);
+    bencher.bench(|| graph::svg(divan::black_box(&definition), &Overlay::new()));
+}

@@ -295,17 +295,35 @@ fn sort_layer(layer: &mut [usize], neighbours: &[Vec<usize>], pos: &mut [f64]) {
     }
 }
 
-/// Edge crossings between consecutive layers.
+/// Edge crossings between consecutive layers: for each layer, its segments sorted by their
+/// upper end, the inversions among their lower ends counted with a Fenwick tree.
 fn crossings(layers: &[Vec<usize>], succs: &[Vec<usize>], pos: &[f64]) -> usize {
     let mut total = 0;
-    let mut segments: Vec<(f64, f64)> = Vec::new();
-    for layer in layers {
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut tree: Vec<usize> = Vec::new();
+    for (r, layer) in layers.iter().enumerate() {
+        let below = layers.get(r + 1).map_or(0, Vec::len);
         segments.clear();
         for &v in layer {
-            segments.extend(succs[v].iter().map(|&w| (pos[v], pos[w])));
+            segments.extend(succs[v].iter().map(|&w| (pos[v] as usize, pos[w] as usize)));
         }
-        for (i, a) in segments.iter().enumerate() {
-            total += segments[i + 1..].iter().filter(|b| (a.0 - b.0) * (a.1 - b.1) < 0.0).count();
+        segments.sort_unstable();
+        tree.clear();
+        tree.resize(below + 1, 0);
+        for (seen, &(_, lower)) in segments.iter().enumerate() {
+            // Segments already counted whose lower end is at or left of this one's.
+            let mut at_or_left = 0;
+            let mut i = lower.min(below.saturating_sub(1)) + 1;
+            while i > 0 {
+                at_or_left += tree[i];
+                i -= i & i.wrapping_neg();
+            }
+            total += seen - at_or_left;
+            let mut i = lower.min(below.saturating_sub(1)) + 1;
+            while i <= below {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
         }
     }
     total
@@ -381,8 +399,11 @@ fn simplify(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 }
 
 fn median(around: &[usize], x: &[f64]) -> Option<f64> {
-    if around.is_empty() {
-        return None;
+    match *around {
+        [] => return None,
+        [a] => return Some(x[a]),
+        [a, b] => return Some((x[a] + x[b]) / 2.0),
+        _ => {}
     }
     let mut values: Vec<f64> = around.iter().map(|&w| x[w]).collect();
     values.sort_by(f64::total_cmp);
@@ -400,4 +421,36 @@ fn boundary(centre: (f64, f64), size: (f64, f64), to: (f64, f64)) -> (f64, f64) 
     // Scale the direction to the nearer of the vertical and horizontal sides.
     let scale = if dx.abs() * hh > dy.abs() * hw { hw / dx.abs() } else { hh / dy.abs() };
     (centre.0 + dx * scale, centre.1 + dy * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossings_are_counted_between_layers() {
+        // Layer 0: a b c; layer 1: x y z. a->z, b->y, c->x cross three times; a->x and
+        // a->y share an end and do not cross.
+        let layers = vec![vec![0, 1, 2], vec![3, 4, 5]];
+        let pos = [0.0, 1.0, 2.0, 0.0, 1.0, 2.0];
+        let mut succs = vec![vec![5], vec![4], vec![3], vec![], vec![], vec![]];
+        assert_eq!(crossings(&layers, &succs, &pos), 3);
+        succs = vec![vec![3, 4], vec![], vec![], vec![], vec![], vec![]];
+        assert_eq!(crossings(&layers, &succs, &pos), 0);
+        succs = vec![vec![4], vec![3], vec![4], vec![], vec![], vec![]];
+        assert_eq!(crossings(&layers, &succs, &pos), 1);
+    }
+
+    #[test]
+    fn a_cycle_is_laid_out_downwards_with_its_back_edge_reversed() {
+        let sizes = [(100.0, 40.0); 3];
+        let edge = |from, to| EdgeIn { from, to, label: None };
+        let placed = layout(&sizes, &[edge(0, 1), edge(1, 2), edge(2, 0), edge(1, 1)]);
+        let y: Vec<f64> = placed.centres.iter().map(|c| c.1).collect();
+        assert!(y[0] < y[1] && y[1] < y[2], "{y:?}");
+        // The back edge goes from 2 up to 0; the self-loop stays beside node 1.
+        let back = &placed.paths[2];
+        assert!(back.first().unwrap().1 > back.last().unwrap().1);
+        assert!(placed.paths[3].iter().all(|p| p.0 >= placed.centres[1].0 + 50.0 - 0.01));
+    }
 }
