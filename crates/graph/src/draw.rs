@@ -41,7 +41,7 @@ pub(crate) fn document(layout: &Layout, overlay: &Overlay) -> String {
     let (w, h) = (num(layout.width), num(layout.height));
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><style>{STYLE}</style><defs><marker id="{ARROW}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" aria-label="State machine graph"><style>{STYLE}</style><defs><marker id="{ARROW}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>"#
     );
     cluster(&mut out, &layout.root, overlay);
     out.push_str("</svg>");
@@ -83,7 +83,7 @@ fn state(out: &mut String, s: &StateBox, overlay: &Overlay) {
     let r = &s.rect;
     let (x, y, w, h) = (num(r.x), num(r.y), num(r.width), num(r.height));
     if s.kind == "Choice" && s.branches.is_empty() {
-        let notch = (r.height / 2.0).min(14.0);
+        let notch = (r.height / 2.0).min(place::CHOICE_NOTCH);
         let _ = write!(
             out,
             r#"<polygon class="box" points="{},{y} {},{y} {},{} {},{} {},{} {x},{}"/>"#,
@@ -158,23 +158,40 @@ fn edge(out: &mut String, e: &EdgePath) {
     out.push_str("</g>");
 }
 
-/// A smooth path through the layout's points: straight to the first midpoint, quadratic curves
-/// through each inner point, straight to the end (where the arrowhead sits).
+/// A path through the layout's points: straight segments, each corner rounded.
 fn path(points: &[(f64, f64)]) -> String {
+    const RADIUS: f64 = 10.0;
     let mut d = String::new();
     let Some(&(x0, y0)) = points.first() else { return d };
     let _ = write!(d, "M{},{}", num(x0), num(y0));
-    if points.len() > 2 {
-        for pair in points[1..points.len() - 1].windows(2) {
-            let (p, q) = (pair[0], pair[1]);
-            let _ = write!(d, " Q{},{} {},{}", num(p.0), num(p.1), num((p.0 + q.0) / 2.0), num((p.1 + q.1) / 2.0));
+    for i in 1..points.len() {
+        let p = points[i];
+        if let (Some(&a), Some(&b)) = (points.get(i - 1), points.get(i + 1)) {
+            let (la, lb) = (distance(a, p), distance(p, b));
+            let r = RADIUS.min(la / 2.0).min(lb / 2.0);
+            if r > 0.5 {
+                let before = (p.0 + (a.0 - p.0) * r / la, p.1 + (a.1 - p.1) * r / la);
+                let after = (p.0 + (b.0 - p.0) * r / lb, p.1 + (b.1 - p.1) * r / lb);
+                let _ = write!(
+                    d,
+                    " L{},{} Q{},{} {},{}",
+                    num(before.0),
+                    num(before.1),
+                    num(p.0),
+                    num(p.1),
+                    num(after.0),
+                    num(after.1)
+                );
+                continue;
+            }
         }
-        let (p, q) = (points[points.len() - 2], points[points.len() - 1]);
-        let _ = write!(d, " Q{},{} {},{}", num(p.0), num(p.1), num(q.0), num(q.1));
-    } else if let Some(&(x, y)) = points.last() {
-        let _ = write!(d, " L{},{}", num(x), num(y));
+        let _ = write!(d, " L{},{}", num(p.0), num(p.1));
     }
     d
+}
+
+fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
 }
 
 /// The legend: one box per status, coloured as in the drawings.

@@ -44,8 +44,9 @@ struct Node {
     rank: usize,
 }
 
-/// Lays out nodes of the given sizes (width, height) and the edges between them.
-pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn]) -> Placed {
+/// Lays out nodes of the given sizes (width, height) and the edges between them; `bottom`, if
+/// given, is a node put below all others (the end marker).
+pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn], bottom: Option<usize>) -> Placed {
     let n = sizes.len();
     let valid = |e: &EdgeIn| e.from < n && e.to < n;
     // Room on the right of nodes with self-loops (kept symmetric, so the box stays centred).
@@ -55,7 +56,11 @@ pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn]) -> Placed {
         extra[e.from] = extra[e.from].max(LOOP + label);
     }
     let reversed = break_cycles(n, edges);
-    let ranks = rank(n, edges, &reversed);
+    let mut ranks = rank(n, edges, &reversed);
+    if let Some(bottom) = bottom.filter(|&b| b < n) {
+        let lowest = (0..n).filter(|&v| v != bottom).map(|v| ranks[v] + 2).max().unwrap_or(0);
+        ranks[bottom] = ranks[bottom].max(lowest);
+    }
 
     let mut nodes: Vec<Node> = (0..n)
         .map(|i| Node { real: Some(i), width: sizes[i].0 + 2.0 * extra[i], height: sizes[i].1, rank: ranks[i] })
@@ -128,13 +133,24 @@ pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn]) -> Placed {
             ]);
             labels.push(e.label.map(|(lw, _)| (right + LOOP + 4.0 + lw / 2.0, cy)));
         } else {
-            let mut points: Vec<(f64, f64)> = chains[k].iter().map(|&i| centre(i)).collect();
+            // Through each dummy's rank straight down (boxes live in ranks, and dummies are kept
+            // apart from them), bending only in the gaps between ranks.
+            let mut points: Vec<(f64, f64)> = Vec::with_capacity(2 * chains[k].len());
+            for &i in &chains[k] {
+                if nodes[i].real.is_some() {
+                    points.push(centre(i));
+                } else {
+                    let r = nodes[i].rank;
+                    points.push((xs[i], rank_top[r]));
+                    points.push((xs[i], rank_top[r] + rank_height[r]));
+                }
+            }
             if reversed[k] {
                 points.reverse();
             }
             let last = points.len() - 1;
-            points[0] = boundary(points[0], sizes[e.from], points[1]);
-            points[last] = boundary(points[last], sizes[e.to], points[last - 1]);
+            points[0] = port(points[0], sizes[e.from], points[1]);
+            points[last] = port(points[last], sizes[e.to], points[last - 1]);
             paths.push(simplify(points));
             labels.push(label_node[k].map(centre));
         }
@@ -411,16 +427,14 @@ fn median(around: &[usize], x: &[f64]) -> Option<f64> {
     Some(if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 })
 }
 
-/// Where the line from the centre of a box of `size` towards `to` leaves the box.
-fn boundary(centre: (f64, f64), size: (f64, f64), to: (f64, f64)) -> (f64, f64) {
-    let (dx, dy) = (to.0 - centre.0, to.1 - centre.1);
+/// Where an edge leaves or enters a box towards `to`: on its bottom side when `to` is below,
+/// else on its top, near the middle (within 60% of the half width).
+fn port(centre: (f64, f64), size: (f64, f64), to: (f64, f64)) -> (f64, f64) {
     let (hw, hh) = (size.0 / 2.0, size.1 / 2.0);
-    if dx.abs() < 1e-9 && dy.abs() < 1e-9 {
-        return centre;
-    }
-    // Scale the direction to the nearer of the vertical and horizontal sides.
-    let scale = if dx.abs() * hh > dy.abs() * hw { hw / dx.abs() } else { hh / dy.abs() };
-    (centre.0 + dx * scale, centre.1 + dy * scale)
+    let reach = hw * 0.6;
+    let x = to.0.clamp(centre.0 - reach, centre.0 + reach);
+    let y = if to.1 >= centre.1 { centre.1 + hh } else { centre.1 - hh };
+    (x, y)
 }
 
 #[cfg(test)]
@@ -445,7 +459,7 @@ mod tests {
     fn a_cycle_is_laid_out_downwards_with_its_back_edge_reversed() {
         let sizes = [(100.0, 40.0); 3];
         let edge = |from, to| EdgeIn { from, to, label: None };
-        let placed = layout(&sizes, &[edge(0, 1), edge(1, 2), edge(2, 0), edge(1, 1)]);
+        let placed = layout(&sizes, &[edge(0, 1), edge(1, 2), edge(2, 0), edge(1, 1)], None);
         let y: Vec<f64> = placed.centres.iter().map(|c| c.1).collect();
         assert!(y[0] < y[1] && y[1] < y[2], "{y:?}");
         // The back edge goes from 2 up to 0; the self-loop stays beside node 1.

@@ -8,7 +8,9 @@
 //! group holds its branches, each a `<g class="branch-box">` with its own states), each edge
 //! `<g class="edge edge-<kind>" data-from="A" data-to="B">` with kind `start`, `next`, `choice`,
 //! `default`, `catch` or `end` (a marker's end is empty), and the document is `<svg class="graph">`
-//! with an embedded `<style>` holding the status colours.
+//! with an embedded `<style>` holding the status colours (a page may set the `--graph-<status>`
+//! and `--graph-<status>-border` CSS variables, `--graph-edge`, `--graph-catch`, `--graph-branch`).
+//! The shapes that take a status colour carry `class="box"`, a direct child of their state's group.
 
 mod draw;
 mod labels;

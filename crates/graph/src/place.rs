@@ -6,8 +6,8 @@ use crate::labels;
 use crate::layered;
 use crate::model::{self, EdgeKind, Machine};
 
-/// Average width of a character of a state name (13px sans-serif) and of an edge label (11px).
-pub(crate) const CHAR_WIDTH: f64 = 7.2;
+/// Average width of a character of a state name (13px bold sans-serif) and of an edge label (11px).
+pub(crate) const CHAR_WIDTH: f64 = 7.8;
 pub(crate) const LABEL_CHAR_WIDTH: f64 = 6.2;
 /// Line heights of a state name and of its type label.
 pub(crate) const LINE: f64 = 16.0;
@@ -21,6 +21,8 @@ const BRANCH_GAP: f64 = 16.0;
 const NAME_CHARS: usize = 28;
 const NAME_LINES: usize = 2;
 const MIN_WIDTH: f64 = 120.0;
+/// How far a Choice's pointed sides reach in.
+pub(crate) const CHOICE_NOTCH: f64 = 14.0;
 /// The radius of the start and end markers.
 pub(crate) const MARKER_RADIUS: f64 = 11.0;
 /// Height of an edge label's pill.
@@ -147,7 +149,9 @@ pub(crate) fn header_height(lines: usize) -> f64 {
 fn size_state(state: &model::State) -> StateBox {
     let lines = labels::wrap(&state.name, NAME_CHARS, NAME_LINES);
     let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(state.kind.chars().count());
-    let text_width = (longest as f64 * CHAR_WIDTH + 2.0 * PAD + 8.0).max(MIN_WIDTH);
+    // A Choice's pointed sides take room from its text.
+    let sides = if state.kind == "Choice" && state.children.is_empty() { 2.0 * CHOICE_NOTCH } else { 0.0 };
+    let text_width = (longest as f64 * CHAR_WIDTH + 2.0 * PAD + 8.0 + sides).max(MIN_WIDTH);
     let header = header_height(lines.len());
     let mut branches: Vec<Cluster> = state.children.iter().map(|m| lay_out(m, false)).collect();
     let (width, height) = if branches.is_empty() {
@@ -208,7 +212,7 @@ fn lay_out(machine: &Machine, top: bool) -> Cluster {
         }
     }
     let input: Vec<layered::EdgeIn> = edges.iter().map(|(e, _, _)| e.clone()).collect();
-    let placed = layered::layout(&sizes, &input);
+    let placed = layered::layout(&sizes, &input, end);
 
     for (i, b) in boxes.iter_mut().enumerate() {
         let (cx, cy) = placed.centres[first_state + i];

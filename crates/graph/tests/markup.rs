@@ -52,6 +52,7 @@ fn states_and_edges_carry_the_contract_classes() {
     overlay.insert("Broken".into(), Status::Failed);
     let drawing = svg(&choice_machine(), &overlay);
     assert!(drawing.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 "#));
+    assert!(drawing.contains(r#"role="group" aria-label="State machine graph""#));
     for expected in [
         r#"<g class="state state-succeeded type-choice" data-state="Check">"#,
         r#"<g class="state state-caught-error type-task" data-state="Work">"#,
