@@ -3,7 +3,7 @@
 //! downloaded drawing looks the same as on the page. Every text is escaped.
 
 use crate::model::EdgeKind;
-use crate::place::{self, Cluster, EdgePath, Layout, StateBox, CHAR_WIDTH, LABEL_HEIGHT};
+use crate::place::{self, Cluster, EdgePath, Layout, StateBox, LABEL_HEIGHT};
 use crate::{Overlay, Status};
 use std::fmt::Write;
 
@@ -204,7 +204,7 @@ pub(crate) fn legend() -> String {
         (Status::CaughtError, "Caught error"),
         (Status::Aborted, "Aborted"),
     ];
-    let (box_w, gap) = (13.0 * CHAR_WIDTH + 14.0, 8.0);
+    let (box_w, gap) = (crate::labels::text_width("Caught error") + 20.0, 8.0);
     let width = entries.len() as f64 * (box_w + gap) - gap + 4.0;
     let mut out = String::new();
     let _ = write!(

@@ -106,7 +106,8 @@ fn comparison(variable: &str, key: &str, value: &Value) -> Option<String> {
 }
 
 /// A state name broken into at most `max_lines` lines of at most `width` characters (breaking
-/// after a space, `-`, `_` or `.` where it can), the last ending in `…` if the name is longer.
+/// after a space or `-_./:`, or inside a camelCase word, where it can), the last ending in `…`
+/// if the name is longer.
 pub(crate) fn wrap(name: &str, width: usize, max_lines: usize) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut lines = Vec::new();
@@ -119,7 +120,12 @@ pub(crate) fn wrap(name: &str, width: usize, max_lines: usize) -> Vec<String> {
             break;
         }
         let window = &chars[at..at + width];
-        let cut = window.iter().rposition(|c| matches!(c, ' ' | '-' | '_' | '.')).filter(|&i| i >= width / 2);
+        // After a space or punctuation, or before a capital that follows a small letter.
+        let breaks = |i: usize| {
+            matches!(window[i], ' ' | '-' | '_' | '.' | '/' | ':')
+                || (i + 1 < width && window[i].is_lowercase() && window[i + 1].is_uppercase())
+        };
+        let cut = (width / 2..width).rev().find(|&i| breaks(i));
         let end = cut.map_or(width, |i| i + 1);
         lines.push(chars[at..at + end].iter().collect::<String>().trim_end().to_string());
         at += end;
@@ -135,4 +141,22 @@ pub(crate) fn wrap(name: &str, width: usize, max_lines: usize) -> Vec<String> {
         lines.push(String::new());
     }
     lines
+}
+
+/// The estimated width of a text in a 13px bold sans-serif font (an SVG has no text metrics
+/// before it is shown): narrow, wide and capital letters told apart.
+pub(crate) fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 3.9,
+            'f' | 'r' | 't' | ' ' | '(' | ')' | '[' | ']' | '-' | 'I' => 5.0,
+            'm' | 'w' => 11.2,
+            'M' | 'W' => 12.4,
+            c if c.is_ascii_uppercase() => 9.4,
+            c if c.is_ascii() => 7.6,
+            // Wide scripts (CJK and the like) take about a square each.
+            c if (c as u32) >= 0x1100 => 13.5,
+            _ => 8.0,
+        })
+        .sum()
 }

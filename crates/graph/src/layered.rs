@@ -151,6 +151,15 @@ pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[EdgeIn], bottom: Option<usiz
             let last = points.len() - 1;
             points[0] = port(points[0], sizes[e.from], points[1]);
             points[last] = port(points[last], sizes[e.to], points[last - 1]);
+            // Straight out of the ends' ranks (a neighbour may be taller than the box).
+            let edge_of_rank = |node: usize, towards: f64, at: (f64, f64)| {
+                let r = nodes[node].rank;
+                (at.0, if towards > at.1 { rank_top[r] + rank_height[r] } else { rank_top[r] })
+            };
+            let leave = edge_of_rank(e.from, points[1].1, points[0]);
+            let enter = edge_of_rank(e.to, points[last - 1].1, points[last]);
+            points.insert(last, enter);
+            points.insert(1, leave);
             paths.push(simplify(points));
             labels.push(label_node[k].map(centre));
         }

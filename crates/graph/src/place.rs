@@ -6,9 +6,6 @@ use crate::labels;
 use crate::layered;
 use crate::model::{self, EdgeKind, Machine};
 
-/// Average width of a character of a state name (13px bold sans-serif) and of an edge label (11px).
-pub(crate) const CHAR_WIDTH: f64 = 7.8;
-pub(crate) const LABEL_CHAR_WIDTH: f64 = 6.2;
 /// Line heights of a state name and of its type label.
 pub(crate) const LINE: f64 = 16.0;
 pub(crate) const TYPE_LINE: f64 = 14.0;
@@ -18,7 +15,7 @@ pub(crate) const PAD: f64 = 10.0;
 const INSET: f64 = 12.0;
 const BRANCH_GAP: f64 = 16.0;
 /// The widest a state's name line may be (in characters), and how many lines it may take.
-const NAME_CHARS: usize = 28;
+const NAME_CHARS: usize = 30;
 const NAME_LINES: usize = 2;
 const MIN_WIDTH: f64 = 120.0;
 /// How far a Choice's pointed sides reach in.
@@ -148,10 +145,10 @@ pub(crate) fn header_height(lines: usize) -> f64 {
 /// A state's box sized (at the origin), its branches laid out inside it.
 fn size_state(state: &model::State) -> StateBox {
     let lines = labels::wrap(&state.name, NAME_CHARS, NAME_LINES);
-    let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(state.kind.chars().count());
+    let longest = lines.iter().map(|l| labels::text_width(l)).fold(labels::text_width(&state.kind) * 0.75, f64::max);
     // A Choice's pointed sides take room from its text.
     let sides = if state.kind == "Choice" && state.children.is_empty() { 2.0 * CHOICE_NOTCH } else { 0.0 };
-    let text_width = (longest as f64 * CHAR_WIDTH + 2.0 * PAD + 8.0 + sides).max(MIN_WIDTH);
+    let text_width = (longest * 1.06 + 2.0 * PAD + 12.0 + sides).max(MIN_WIDTH);
     let header = header_height(lines.len());
     let mut branches: Vec<Cluster> = state.children.iter().map(|m| lay_out(m, false)).collect();
     let (width, height) = if branches.is_empty() {
@@ -250,7 +247,8 @@ fn lay_out(machine: &Machine, top: bool) -> Cluster {
 
 /// The width of an edge label's pill.
 pub(crate) fn label_width(short: &str) -> f64 {
-    short.chars().count() as f64 * LABEL_CHAR_WIDTH + 12.0
+    // 11px regular against the 13px bold that `text_width` estimates.
+    labels::text_width(short) * 0.86 + 12.0
 }
 
 impl Cluster {

@@ -84,7 +84,9 @@ fn states_and_edges_carry_the_contract_classes() {
     // The viewBox holds every state.
     let laid = graph::layout(&choice_machine());
     support::check(&laid).unwrap();
-    assert!(drawing.contains(&format!("viewBox=\"0 0 {} {}\"", laid.width.round(), laid.height.round())));
+    let view_box = drawing.split("viewBox=\"0 0 ").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    let size: Vec<f64> = view_box.split(' ').map(|v| v.parse().unwrap()).collect();
+    assert!((size[0] - laid.width).abs() < 0.06 && (size[1] - laid.height).abs() < 0.06, "{view_box}");
 }
 
 #[test]

@@ -167,3 +167,21 @@ fn the_check_finds_overlapping_and_escaping_boxes() {
     nested.root.states.iter_mut().find(|s| s.name == "Outer").unwrap().branches[1].rect.y -= 500.0;
     assert!(check(&nested).unwrap_err().contains("branch 1 of Outer"));
 }
+
+#[test]
+fn edges_go_around_boxes() {
+    let Some(cases) = corpus() else { return };
+    let mut crossing = Vec::new();
+    for (path, definition) in &cases {
+        for problem in support::edges_through_boxes(&layout(definition)) {
+            crossing.push(format!("{path}: {problem}"));
+        }
+    }
+    let mut rng = support::Random(7);
+    for round in 0..200 {
+        for problem in support::edges_through_boxes(&layout(&support::random_machine(&mut rng, 0, ""))) {
+            crossing.push(format!("random {round}: {problem}"));
+        }
+    }
+    assert!(crossing.is_empty(), "{} edges cross boxes:\n{}", crossing.len(), crossing.join("\n"));
+}

@@ -155,3 +155,43 @@ pub fn random_machine(rng: &mut Random, depth: u32, prefix: &str) -> Value {
     }
     json!({"StartAt": name(rng.below(count as u64 + 1)), "States": states})
 }
+
+/// Edges whose drawn segments cross a state box other than their own ends (shrunk by 2 units,
+/// so touching does not count), in every machine: "machine: from -> to crosses NAME".
+pub fn edges_through_boxes(layout: &Layout) -> Vec<String> {
+    let mut found = Vec::new();
+    edges_through(&layout.root, &mut found);
+    found
+}
+
+fn edges_through(cluster: &Cluster, found: &mut Vec<String>) {
+    for e in &cluster.edges {
+        for s in &cluster.states {
+            if s.name == e.from || s.name == e.to {
+                continue;
+            }
+            let r = graph::Rect {
+                x: s.rect.x + 2.0,
+                y: s.rect.y + 2.0,
+                width: s.rect.width - 4.0,
+                height: s.rect.height - 4.0,
+            };
+            if e.points.windows(2).any(|w| segment_meets(w[0], w[1], &r)) {
+                found.push(format!("{} -> {} crosses {}", e.from, e.to, s.name));
+            }
+        }
+    }
+    for s in &cluster.states {
+        s.branches.iter().for_each(|b| edges_through(b, found));
+    }
+}
+
+/// Whether the segment from `a` to `b` meets the rectangle (sampled finely enough for boxes).
+fn segment_meets(a: (f64, f64), b: (f64, f64), r: &graph::Rect) -> bool {
+    let steps = 64;
+    (0..=steps).any(|i| {
+        let t = i as f64 / steps as f64;
+        let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+        x > r.x && x < r.x + r.width && y > r.y && y < r.y + r.height
+    })
+}
