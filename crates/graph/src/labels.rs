@@ -160,3 +160,56 @@ pub(crate) fn text_width(text: &str) -> f64 {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rules_read_as_expressions() {
+        let cases = [
+            (json!({"Variable": "$.n", "NumericGreaterThanEquals": 2.5}), "$.n >= 2.5"),
+            (json!({"Variable": "$.s", "StringMatches": "log-*.txt"}), "$.s matches \"log-*.txt\""),
+            (json!({"Variable": "$.t", "TimestampLessThanPath": "$.limit"}), "$.t < $.limit"),
+            (json!({"Variable": "$.x", "IsNull": false}), "$.x is not null"),
+            (json!({"Variable": "$.x", "IsTimestamp": true}), "$.x is timestamp"),
+            (json!({"Variable": "$$.Execution.Id", "StringEquals": "a"}), "$$.Execution.Id == \"a\""),
+            (
+                json!({"Or": [{"Variable": "$.a", "BooleanEquals": false}, {"Not": {"Variable": "$.b", "IsPresent": true}}]}),
+                "Or($.a == false, Not($.b is present))",
+            ),
+            (json!({"Condition": "{% $x > 1 %}"}), "$x > 1"),
+            (json!({"Condition": true}), "true"),
+            (json!({"Variable": "$.v", "NoSuchOperator": 1}), "$.v"),
+            (json!(5), "?"),
+        ];
+        for (rule_json, expected) in cases {
+            assert_eq!(rule(&rule_json), expected, "{rule_json}");
+        }
+    }
+
+    #[test]
+    fn long_labels_are_cut_at_a_word() {
+        let (short, full) = shorten("$states.input.count > 10 and $states.input.kind = 'bulk'");
+        assert_eq!(short, "$states.input.count > 10 and…");
+        assert!(full.ends_with("'bulk'"));
+        assert_eq!(shorten("States.ALL").0, "States.ALL");
+        assert_eq!(errors(&json!({"ErrorEquals": ["A", "B"]})), "A, B");
+        assert_eq!(errors(&json!({"Next": "x"})), "Catch");
+    }
+
+    #[test]
+    fn names_wrap_at_spaces_and_capitals() {
+        assert_eq!(
+            wrap("EndWithStateTaskFailedHandlerForOrders", 30, 2),
+            ["EndWithStateTaskFailedHandler", "ForOrders"]
+        );
+        assert_eq!(wrap("short", 30, 2), ["short"]);
+        assert_eq!(wrap("", 30, 2), [""]);
+        let cut = wrap(&"word ".repeat(40), 30, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…') && cut[1].chars().count() <= 30);
+        assert_eq!(wrap(&"x".repeat(65), 30, 2)[1].chars().count(), 30);
+    }
+}
