@@ -328,6 +328,9 @@ fn crossings(layers: &[Vec<usize>], succs: &[Vec<usize>], pos: &[f64]) -> usize 
     let mut tree: Vec<usize> = Vec::new();
     for (r, layer) in layers.iter().enumerate() {
         let below = layers.get(r + 1).map_or(0, Vec::len);
+        if below == 0 {
+            continue;
+        }
         segments.clear();
         for &v in layer {
             segments.extend(succs[v].iter().map(|&w| (pos[v] as usize, pos[w] as usize)));
@@ -338,13 +341,13 @@ fn crossings(layers: &[Vec<usize>], succs: &[Vec<usize>], pos: &[f64]) -> usize 
         for (seen, &(_, lower)) in segments.iter().enumerate() {
             // Segments already counted whose lower end is at or left of this one's.
             let mut at_or_left = 0;
-            let mut i = lower.min(below.saturating_sub(1)) + 1;
+            let mut i = lower.min(below - 1) + 1;
             while i > 0 {
                 at_or_left += tree[i];
                 i -= i & i.wrapping_neg();
             }
             total += seen - at_or_left;
-            let mut i = lower.min(below.saturating_sub(1)) + 1;
+            let mut i = lower.min(below - 1) + 1;
             while i <= below {
                 tree[i] += 1;
                 i += i & i.wrapping_neg();

@@ -185,3 +185,20 @@ fn edges_go_around_boxes() {
     }
     assert!(crossing.is_empty(), "{} edges cross boxes:\n{}", crossing.len(), crossing.join("\n"));
 }
+
+#[test]
+fn huge_names_and_many_states_are_drawn() {
+    let huge = "N".repeat(100_000);
+    let mut states = serde_json::Map::new();
+    for i in 0..2000 {
+        let next = if i + 1 < 2000 { format!("S{}", i + 1) } else { huge.clone() };
+        states.insert(format!("S{i}"), json!({"Type": "Pass", "Next": next}));
+    }
+    states.insert(huge.clone(), json!({"Type": "Succeed"}));
+    let definition = json!({"StartAt": "S0", "States": states});
+    let laid = layout(&definition);
+    check(&laid).unwrap();
+    let last = laid.root.states.last().unwrap();
+    assert!(last.rect.width < 400.0 && last.lines.len() == 2, "{:?}", last.rect);
+    assert!(svg(&definition, &Overlay::new()).contains(&format!("<title>{huge} (Succeed)</title>")));
+}
