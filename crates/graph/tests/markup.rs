@@ -152,3 +152,15 @@ fn snapshot_of_parallel_inside_map_inside_parallel() {
 fn snapshot_of_the_legend() {
     insta::assert_snapshot!(lines(&graph::legend()));
 }
+
+#[test]
+fn names_are_escaped_and_characters_xml_forbids_replaced() {
+    let name = "a<b>&\"c'\u{0}\u{1b}\u{fffe}\u{ffff}\td";
+    let definition = json!({"StartAt": name, "States": {name: {"Type": "Pass", "End": true}}});
+    let drawing = svg(&definition, &Overlay::new());
+    assert!(
+        drawing.contains("data-state=\"a&lt;b&gt;&amp;&quot;c&#39;\u{fffd}\u{fffd}\u{fffd}\u{fffd}\td\""),
+        "{drawing}"
+    );
+    assert!(!drawing.contains(['\u{0}', '\u{1b}', '\u{fffe}', '\u{ffff}']));
+}
