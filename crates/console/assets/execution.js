@@ -128,6 +128,7 @@ function say(text, isError) {
     badge.className = "badge status-" + live.status.toLowerCase().replace("_", "-");
     root.dataset.status = live.status;
     document.getElementById("summary").innerHTML = live.summary;
+    document.getElementById("io").innerHTML = live.io;
     document.getElementById("banner").innerHTML = live.banner;
     const history = document.getElementById("history");
     const open = [...history.querySelectorAll("tr[data-event] details[open]")].map((d) => d.closest("tr").dataset.event);

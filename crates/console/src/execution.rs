@@ -229,6 +229,7 @@ pub async fn show<S: Store>(
                 }
                 aside #panel hidden tabindex="-1" aria-label="The selected state" { }
             }
+            section #io.io { (io(&loaded)) }
             section #history { (events::table(&loaded.events, e.started, &view)) }
         }
         script src="/console/assets/execution.js" defer {}
@@ -271,7 +272,7 @@ pub fn banner(loaded: &Loaded) -> Markup {
     }
 }
 
-/// The summary: status, ARN, times, transitions, input and output, parent.
+/// The summary: status, ARN, times, transitions, parent.
 pub fn summary(loaded: &Loaded) -> Markup {
     let e = &loaded.execution;
     let now = chrono::Utc::now().timestamp_millis();
@@ -295,10 +296,15 @@ pub fn summary(loaded: &Loaded) -> Markup {
                 dd { @if let Some(href) = page_of(parent) { a href=(href) { (parent) } } @else { code { (parent) } } }
             }
         }
-        div.io {
-            div { h3 { "Input" } pre.json { (pretty(&e.input)) } }
-            div { h3 { "Output" } pre.json { @if let Some(o) = &e.output { (pretty(o)) } @else { "—" } } }
-        }
+    }
+}
+
+/// The execution's input and output.
+pub fn io(loaded: &Loaded) -> Markup {
+    let e = &loaded.execution;
+    html! {
+        div { h3 { "Input" } pre.json { (pretty(&e.input)) } }
+        div { h3 { "Output" } pre.json { @if let Some(o) = &e.output { (pretty(o)) } @else { "—" } } }
     }
 }
 
@@ -321,22 +327,7 @@ fn pickers(trace: &Trace, selection: &BTreeMap<String, usize>) -> Markup {
     }
 }
 
-/// The colours' meanings.
+/// The colours' meanings (the graph's own legend).
 fn legend() -> Markup {
-    use graph::Status::*;
-    let items = [
-        (InProgress, "In progress"),
-        (Succeeded, "Succeeded"),
-        (Failed, "Failed"),
-        (CaughtError, "Caught error"),
-        (Aborted, "Aborted"),
-        (NotStarted, "Not started"),
-    ];
-    html! {
-        ul.legend aria-label="Legend" {
-            @for (status, label) in items {
-                li { span class=(format!("swatch state-{}", status.class())) {} (label) }
-            }
-        }
-    }
+    html! { div.legend aria-label="Legend" { (maud::PreEscaped(graph::legend())) } }
 }

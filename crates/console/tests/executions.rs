@@ -338,7 +338,7 @@ async fn the_execution_page_live_and_export_endpoints_show_a_failed_execution() 
     assert!(page.contains("FAILED"));
     assert!(page.contains("data-select-state=\"Charge\""), "the banner links the failing step");
     assert!(page.contains("it broke"), "the cause is shown");
-    assert!(page.contains(r#"class="state state-failed" data-state="Charge""#), "{page}");
+    assert!(page.contains(r#"class="state state-failed type-task" data-state="Charge""#), "{page}");
     assert!(page.contains("&lt;b&gt;book&lt;/b&gt;"), "the input is escaped");
     assert!(!page.contains("<b>book</b>"));
     assert!(page.contains("ExecutionFailed"), "the event table lists the events");

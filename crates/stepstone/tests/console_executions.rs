@@ -164,3 +164,55 @@ async fn a_callback_approved_from_the_inbox_lets_its_execution_finish() {
     browser.screenshot("inbox-execution-finished").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_map_iteration_picker_recolours_the_graph() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let machine = create(
+        &server,
+        "sorts",
+        json!({"StartAt": "Each", "States": {
+            "Each": {"Type": "Map", "ItemsPath": "$.numbers", "End": true,
+                "ItemProcessor": {"StartAt": "Parity", "States": {
+                    "Parity": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.even", "BooleanEquals": true, "Next": "Even"}], "Default": "Odd"},
+                    "Even": {"Type": "Pass", "End": true},
+                    "Odd": {"Type": "Pass", "End": true}}}}}}),
+    );
+    let items = json!({"numbers": [{"even": false}, {"even": true}, {"even": false}]});
+    let execution = start(&server, &machine, "numbers", items);
+    assert_eq!(support::ended(&server, &execution)["status"], "SUCCEEDED");
+    browser.client.goto(&format!("http://{}/executions/sorts/numbers", server.address)).await.unwrap();
+    // All iterations together: both ways were taken.
+    browser.wait_for(r#"#graph g.state-succeeded[data-state="Even"]"#).await;
+    browser.wait_for(r#"#graph g.state-succeeded[data-state="Odd"]"#).await;
+    let picker = browser.wait_for(r#"select[data-map="Each"]"#).await;
+    picker.select_by_value("1").await.unwrap();
+    browser
+        .wait_until(
+            "iteration 1 took Even only",
+            r#"const odd = document.querySelector('#graph g[data-state="Odd"]');
+               return !!document.querySelector('#graph g.state-succeeded[data-state="Even"]')
+                   && !odd.getAttribute('class').includes('state-succeeded');"#,
+        )
+        .await;
+    assert!(browser.client.current_url().await.unwrap().as_str().contains("sel=Each%3A1"));
+    browser.wait_for(r#"#graph g[data-state="Parity"]"#).await.click().await.unwrap();
+    let panel = browser.wait_for("#panel").await.text().await.unwrap();
+    assert!(panel.contains("\"even\": true"), "the panel shows iteration 1's input: {panel}");
+    browser.screenshot("execution-map-iteration").await;
+    // On a phone, in the dark theme.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.wait_for("button[data-action=theme]").await.click().await.unwrap();
+    browser.screenshot("execution-map-phone").await;
+    let wide = browser.client.execute(
+        "return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map((e) => e.tagName + '.' + e.className + '#' + e.id).slice(0, 8).join(' ');",
+        vec![],
+    );
+    let wide = wide.await.unwrap();
+    let fits = browser.client.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]);
+    assert_eq!(fits.await.unwrap(), Value::Bool(true), "the page fits a phone's width; too wide: {wide}");
+    browser.close().await;
+}

@@ -3,7 +3,7 @@
 //! summary, banner and event table as HTML, and the trace) and `.../export` (a
 //! DescribeExecution-like summary and the whole history, as a JSON download).
 
-use super::{banner, events, load, summary, View};
+use super::{banner, events, io, load, summary, View};
 use crate::Shared;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -39,6 +39,7 @@ pub async fn live<S: Store>(
         "redrivable": loaded.not_redrivable.is_none(),
         "svg": svg,
         "summary": summary(&loaded).into_string(),
+        "io": io(&loaded).into_string(),
         "banner": banner(&loaded).into_string(),
         "history": events::table(&loaded.events, e.started, &view).into_string(),
         "trace": serde_json::to_value(&loaded.trace).unwrap_or(Value::Null),
