@@ -108,6 +108,11 @@ function say(text, isError) {
     box.dataset.maps = text;
     box.replaceChildren(
       ...Object.entries(maps).map(([map, count]) => {
+        if (count > 100) {
+          const field = el("input", { type: "number", min: 0, max: count - 1, placeholder: "all", "data-map": map });
+          if (map in page.selection) field.value = page.selection[map];
+          return el("label", {}, "Map ", el("strong", {}, map), " iteration: ", field, " of " + count);
+        }
         const picker = el("select", { "data-map": map }, el("option", { value: "" }, "all"));
         for (let i = 0; i < count; i++) picker.append(el("option", { value: i, selected: page.selection[map] === i }, i));
         return el("label", {}, "Map ", el("strong", {}, map), " iteration: ", picker);
@@ -362,7 +367,7 @@ function say(text, isError) {
   function choose(map, index) {
     if (index === "" || index === null) delete page.selection[map];
     else page.selection[map] = Number(index);
-    const picker = document.querySelector('select[data-map="' + CSS.escape(map) + '"]');
+    const picker = document.querySelector('#pickers [data-map="' + CSS.escape(map) + '"]');
     if (picker) picker.value = index === null ? "" : String(index);
     history.replaceState(null, "", "?" + query() + location.hash);
     page.run = null;
@@ -429,8 +434,11 @@ function say(text, isError) {
   });
 
   document.addEventListener("change", (event) => {
-    const picker = event.target.closest("select[data-map]");
-    if (picker) return choose(picker.dataset.map, picker.value === "" ? null : picker.value);
+    const picker = event.target.closest("#pickers [data-map]");
+    if (picker) {
+      const value = picker.value.trim();
+      return choose(picker.dataset.map, /^\d+$/.test(value) ? value : null);
+    }
     const run = event.target.closest("select[data-action=pick-run]");
     if (run) {
       page.run = Number(run.value);

@@ -308,13 +308,21 @@ pub fn io(loaded: &Loaded) -> Markup {
     }
 }
 
+/// Above this many iterations a Map's picker is a number field rather than a list.
+pub const LIST_LIMIT: usize = 100;
+
 /// A picker per Map state: "all iterations" or one of them.
 fn pickers(trace: &Trace, selection: &BTreeMap<String, usize>) -> Markup {
     html! {
         div #pickers.pickers data-maps=(serde_json::to_string(&trace.maps).unwrap_or_default()) {
-                @for (map, count) in &trace.maps {
-                    label {
-                        "Map " strong { (map) } " iteration: "
+            @for (map, count) in &trace.maps {
+                label {
+                    "Map " strong { (map) } " iteration: "
+                    @if *count > LIST_LIMIT {
+                        input type="number" min="0" max=(count - 1) placeholder="all" data-map=(map)
+                            value=[selection.get(map)];
+                        " of " (count)
+                    } @else {
                         select data-map=(map) {
                             option value="" { "all" }
                             @for i in 0..*count {
@@ -323,6 +331,7 @@ fn pickers(trace: &Trace, selection: &BTreeMap<String, usize>) -> Markup {
                         }
                     }
                 }
+            }
         }
     }
 }

@@ -784,3 +784,29 @@ async fn the_inbox_lists_activity_tasks_and_rejecting_one_fails_its_state() {
     assert_eq!(review.error.as_deref(), Some("Rejected"));
     assert_eq!(review.attempts[0].resource.as_deref(), Some(activity));
 }
+
+#[tokio::test]
+async fn a_map_with_many_iterations_gets_a_number_field_as_its_picker() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "many",
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+    )
+    .await;
+    let items: Vec<usize> = (0..150).collect();
+    let execution = start(&runtime, &arn, "e", json!(items)).await;
+    let (status, _) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let addr = serve(runtime).await;
+    let (_, _, page) = get(&addr, "/executions/many/e?sel=M:149").await;
+    assert!(
+        page.contains(r#"<input type="number" min="0" max="149" placeholder="all" data-map="M" value="149">"#),
+        "{page}"
+    );
+    let (_, _, live) = get(&addr, "/console/executions/many/e/live?sel=M:149").await;
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(live["trace"]["maps"]["M"], 150);
+    assert_eq!(live["trace"]["states"]["P"].as_array().unwrap().len(), 150);
+}
