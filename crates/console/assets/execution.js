@@ -121,10 +121,16 @@ function say(text, isError) {
   }
 
   let polling = null;
-  async function refresh() {
-    const response = await fetch(base + "/live?" + query(), { cache: "no-store" });
+  let known = null;
+  // Reads the page's live state; `quick`: only the summary when no event came since.
+  async function refresh(quick) {
+    const extra = quick && known !== null ? "&known=" + known : "";
+    const response = await fetch(base + "/live?" + query() + extra, { cache: "no-store" });
     if (!response.ok) throw new Error("HTTP " + response.status);
     const live = await response.json();
+    known = live.events;
+    document.getElementById("summary").innerHTML = live.summary;
+    if (live.unchanged) return live;
     page.trace = live.trace || {};
     document.getElementById("graph").innerHTML = live.svg;
     prepareGraph();
@@ -132,7 +138,6 @@ function say(text, isError) {
     badge.textContent = live.status;
     badge.className = "badge status-" + live.status.toLowerCase().replace("_", "-");
     root.dataset.status = live.status;
-    document.getElementById("summary").innerHTML = live.summary;
     document.getElementById("io").innerHTML = live.io;
     document.getElementById("banner").innerHTML = live.banner;
     const history = document.getElementById("history");
@@ -153,7 +158,7 @@ function say(text, isError) {
     if (polling) return;
     polling = setInterval(async () => {
       try {
-        const live = await refresh();
+        const live = await refresh(true);
         if (!live.running) {
           clearInterval(polling);
           polling = null;

@@ -41,6 +41,10 @@ pub struct View {
     pub page: Option<usize>,
     #[serde(default)]
     pub filter: Option<String>,
+    /// For the live endpoint: how many events the page already shows (nothing but the summary
+    /// is sent again while there are no more).
+    #[serde(default)]
+    pub known: Option<usize>,
 }
 
 impl View {

@@ -356,6 +356,16 @@ async fn the_execution_page_live_and_export_endpoints_show_a_failed_execution() 
     assert_eq!(live["trace"]["states"]["Charge"][0]["status"], "failed");
     assert_eq!(live["trace"]["states"]["Charge"][0]["error"], "Boom");
     assert!(live["svg"].as_str().unwrap().contains("state-failed"));
+    assert_eq!(live["events"], 6);
+    let (_, _, again) = get(&addr, "/console/executions/shop/order%3C1%3E/live?known=6").await;
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["unchanged"], true, "nothing new: only the summary again");
+    assert_eq!(again["status"], "FAILED");
+    assert!(again["summary"].as_str().unwrap().contains("FAILED"));
+    assert!(again.get("trace").is_none() && again.get("svg").is_none());
+    let (_, _, stale) = get(&addr, "/console/executions/shop/order%3C1%3E/live?known=2").await;
+    let stale: Value = serde_json::from_str(&stale).unwrap();
+    assert!(stale["svg"].is_string(), "behind: everything again");
 
     let (status, head, export) = get(&addr, "/console/executions/shop/order%3C1%3E/export").await;
     assert_eq!(status, 200);
@@ -652,7 +662,12 @@ async fn a_redriven_task_keeps_one_run_with_every_attempt() {
 #[test]
 fn the_page_helpers_read_selections_arns_and_definitions() {
     use console::execution::{duration, encode, page_of, state_fields, View};
-    let view = View { sel: Some("Outer:2,a:b:7,bad,:x,Big:99999999999999999999999".into()), page: None, filter: None };
+    let view = View {
+        sel: Some("Outer:2,a:b:7,bad,:x,Big:99999999999999999999999".into()),
+        page: None,
+        filter: None,
+        known: None,
+    };
     let selection = view.selection();
     assert_eq!(selection.get("Outer"), Some(&2));
     assert_eq!(selection.get("a:b"), Some(&7), "a name may hold ':'");

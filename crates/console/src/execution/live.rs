@@ -1,6 +1,7 @@
 //! The execution page's JSON endpoints: `GET /console/executions/{machine}/{name}/live` (what the
 //! page polls while the execution runs: the graph for the chosen iterations, the status, the
-//! summary, banner and event table as HTML, and the trace) and `.../export` (a
+//! summary, banner and event table as HTML, and the trace; only the summary when `known` says
+//! the page has every event already) and `.../export` (a
 //! DescribeExecution-like summary and the whole history, as a JSON download).
 
 use super::{banner, events, io, load, summary, View};
@@ -32,8 +33,20 @@ pub async fn live<S: Store>(
         Err(e) => return failed(e),
     };
     let e = &loaded.execution;
+    if view.known == Some(loaded.events.len()) {
+        return Json(json!({
+            "unchanged": true,
+            "status": e.status.name(),
+            "running": e.status == ExecutionStatus::Running,
+            "redrivable": loaded.not_redrivable.is_none(),
+            "summary": summary(&loaded).into_string(),
+            "events": loaded.events.len(),
+        }))
+        .into_response();
+    }
     let svg = graph::svg(&loaded.definition, &loaded.trace.overlay(&view.selection()));
     Json(json!({
+        "events": loaded.events.len(),
         "status": e.status.name(),
         "running": e.status == ExecutionStatus::Running,
         "redrivable": loaded.not_redrivable.is_none(),
