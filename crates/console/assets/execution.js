@@ -29,6 +29,24 @@ function pretty(text) {
   }
 }
 
+// `assignedVariables` (each value a JSON text) as one JSON text of the values.
+function assignedJson(text) {
+  if (!text) return undefined;
+  try {
+    const out = {};
+    for (const [name, value] of Object.entries(JSON.parse(text))) {
+      try {
+        out[name] = JSON.parse(value);
+      } catch (_) {
+        out[name] = value;
+      }
+    }
+    return JSON.stringify(out);
+  } catch (_) {
+    return text;
+  }
+}
+
 function when(ms) {
   return ms === null || ms === undefined ? "—" : new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
@@ -275,7 +293,7 @@ function say(text, isError) {
       if (attempt || "Arguments" in f) flow.push(stage("Arguments", f.Arguments, attempt ? attempt.parameters : undefined, attempt ? "(the task's request, recorded)" : ""));
       if (attempt) flow.push(stage("Task result", undefined, attempt.output === null ? undefined : attempt.output, "(recorded)"));
       flow.push(stage("Output", f.Output, run.output === null ? undefined : run.output, "(recorded)"));
-      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(variables assigned, recorded)" : ""));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, assignedJson(run.assigned), run.assigned ? "(variables assigned, recorded)" : ""));
     } else {
       if ("InputPath" in f) flow.push(stage("InputPath", f.InputPath, undefined));
       const params = f.Parameters || f.ItemSelector;
@@ -284,7 +302,7 @@ function say(text, isError) {
       if (attempt) flow.push(stage("Task result", undefined, attempt.output === null ? undefined : attempt.output, "(recorded)"));
       for (const key of ["ResultSelector", "ResultPath", "OutputPath"]) if (key in f) flow.push(stage(key, f[key], undefined));
       flow.push(stage("State output", undefined, run.output === null ? undefined : run.output, "(after ResultSelector, ResultPath and OutputPath, recorded)"));
-      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, assignedJson(run.assigned), run.assigned ? "(recorded)" : ""));
     }
     const flowBox = el("div", { class: "flow" }, flow);
     parts.push(section("Data flow", flowBox));
@@ -351,7 +369,7 @@ function say(text, isError) {
       if ("afterArguments" in got) flow.push(stage("Arguments", f.Arguments, got.afterArguments, note));
       if (attempt) flow.push(stage("Task result", undefined, attempt.output || undefined, "(recorded)"));
       flow.push(stage("Output", f.Output, answer.output === null ? undefined : answer.output, note));
-      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, assignedJson(run.assigned), run.assigned ? "(recorded)" : ""));
     } else {
       if ("afterInputPath" in got) flow.push(stage("InputPath", f.InputPath, got.afterInputPath, note));
       if ("afterParameters" in got) flow.push(stage("Parameters", f.Parameters, got.afterParameters, note));
@@ -359,7 +377,7 @@ function say(text, isError) {
       if ("afterResultSelector" in got) flow.push(stage("ResultSelector", f.ResultSelector, got.afterResultSelector, note));
       if ("afterResultPath" in got) flow.push(stage("ResultPath", f.ResultPath, got.afterResultPath, note));
       flow.push(stage("OutputPath → state output", f.OutputPath, answer.output === null ? undefined : answer.output, note));
-      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, run.assigned || undefined, run.assigned ? "(recorded)" : ""));
+      if ("Assign" in f || run.assigned) flow.push(stage("Assign", f.Assign, assignedJson(run.assigned), run.assigned ? "(recorded)" : ""));
     }
     if (!answer.matches) {
       flow.push(el("p", { class: "note error" }, "The recomputed output differs from the recorded output " +

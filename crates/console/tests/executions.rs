@@ -825,3 +825,39 @@ async fn a_map_with_many_iterations_gets_a_number_field_as_its_picker() {
     assert_eq!(live["trace"]["maps"]["M"], 150);
     assert_eq!(live["trace"]["states"]["P"].as_array().unwrap().len(), 150);
 }
+
+#[tokio::test]
+async fn a_jsonata_states_stages_and_assigned_variables_are_shown() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "jsonata",
+        json!({"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"factor": 3}, "Next": "Call"},
+            "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ok",
+                     "Arguments": {"n": "{% $states.input.n * $factor %}"},
+                     "Output": {"got": "{% $states.result.n %}"}, "End": true}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({"n": 2})).await;
+    let (status, events) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Succeeded);
+    let trace = Trace::new(&events, status);
+    assert_eq!(trace.states["Set"][0].assigned.as_deref(), Some(r#"{"factor":"3"}"#));
+    let addr = serve(runtime).await;
+    let (status, _, body) = get(&addr, "/console/executions/jsonata/e/stages?state=Call&run=0").await;
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    let stages: BTreeMap<String, String> = answer["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| (pair[0].as_str().unwrap().to_string(), pair[1].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(stages["afterArguments"], r#"{"n":6}"#, "the variable assigned before is seen: {answer}");
+    assert_eq!(stages["result"], r#"{"n":6}"#);
+    assert_eq!(answer["output"], r#"{"got":6}"#);
+    assert_eq!(answer["matches"], true);
+    let (_, _, page) = get(&addr, "/executions/jsonata/e").await;
+    assert!(page.contains("&quot;jsonata&quot;:true"), "the panel knows the state's query language");
+}
