@@ -525,7 +525,7 @@ function say(text, isError) {
     const form = event.target;
     const item = form.closest("li.task");
     const token = item.dataset.token;
-    const state = item.querySelector(".state-name").textContent;
+    const state = "state " + item.querySelector(".state-name").textContent + " of " + item.querySelector(".task-head a").textContent;
     const button = form.querySelector("button");
     button.disabled = true;
     answered.add(token);
@@ -538,13 +538,13 @@ function say(text, isError) {
           throw new Error("The output is not JSON: " + error.message);
         }
         await aws("SendTaskSuccess", { taskToken: token, output });
-        done(item, "Approved: " + state + " got SendTaskSuccess.");
+        done(item, "Approved: SendTaskSuccess sent to " + state + ".");
       } else {
         const body = { taskToken: token };
         if (form.elements.error.value) body.error = form.elements.error.value;
         if (form.elements.cause.value) body.cause = form.elements.cause.value;
         await aws("SendTaskFailure", body);
-        done(item, "Rejected: " + state + " got SendTaskFailure.");
+        done(item, "Rejected: SendTaskFailure sent to " + state + ".");
       }
     } catch (error) {
       say(error.message, true);
