@@ -216,3 +216,35 @@ async fn the_map_iteration_picker_recolours_the_graph() {
     assert_eq!(fits.await.unwrap(), Value::Bool(true), "the page fits a phone's width; too wide: {wide}");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_activity_task_rejected_from_the_inbox_fails_its_execution() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let (status, activity) = support::call(&server, "CreateActivity", json!({"name": "review"}));
+    assert_eq!(status, 200, "{activity}");
+    let activity = activity["activityArn"].as_str().unwrap().to_string();
+    let machine = create(
+        &server,
+        "reviews",
+        json!({"StartAt": "Review", "States": {"Review": {"Type": "Task", "Resource": activity, "End": true}}}),
+    );
+    let execution = start(&server, &machine, "doc-9", json!({"doc": 9}));
+    browser.client.goto(&format!("http://{}/inbox", server.address)).await.unwrap();
+    let task = browser.wait_for("ul.inbox li.task").await;
+    assert!(task.text().await.unwrap().contains("activity"));
+    browser.wait_for("form.reject input[name=cause]").await.send_keys("not this one").await.unwrap();
+    browser.wait_for("form.reject button").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the row goes and a message confirms",
+            "return !document.querySelector('ul.inbox li.task') && \
+             document.getElementById('message').textContent.startsWith('Rejected');",
+        )
+        .await;
+    let described = support::ended(&server, &execution);
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "Rejected");
+    assert_eq!(described["cause"], "not this one");
+    browser.close().await;
+}
