@@ -104,8 +104,9 @@ pub async fn load<S: Store>(console: &Console<S>, machine: &str, name: &str) -> 
     let machine_exists = store.state_machine(&execution.state_machine_arn).await.map_err(|e| e.to_string())?.is_some();
     let now = chrono::Utc::now().timestamp_millis();
     let not_redrivable = runtime::not_redrivable(&execution, machine_exists, now);
-    let trace = Trace::new(&events, execution.status);
+    let mut trace = Trace::new(&events, execution.status);
     let definition = serde_json::from_str(&execution.definition).unwrap_or(Value::Null);
+    trace.fail_states(&fail_errors(&state_fields(&definition)));
     Ok(Some(Loaded { machine: machine.to_string(), execution, events, trace, definition, not_redrivable }))
 }
 
@@ -164,6 +165,8 @@ pub fn state_fields(definition: &Value) -> Value {
                 "Output",
                 "Assign",
                 "Resource",
+                "Error",
+                "Cause",
             ] {
                 if let Some(v) = state.get(key) {
                     fields.insert(key.into(), v.clone());
@@ -184,6 +187,18 @@ pub fn state_fields(definition: &Value) -> Value {
     let mut out = serde_json::Map::new();
     walk(definition, false, &mut out);
     Value::Object(out)
+}
+
+/// Each Fail state's static `Error` and `Cause`, by name, from [`state_fields`].
+fn fail_errors(fields: &Value) -> BTreeMap<String, (Option<String>, Option<String>)> {
+    let text = |state: &Value, key: &str| state["fields"].get(key).and_then(Value::as_str).map(str::to_string);
+    fields
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, state)| state["type"] == "Fail")
+        .map(|(name, state)| (name.clone(), (text(state, "Error"), text(state, "Cause"))))
+        .collect()
 }
 
 /// `GET /executions/{machine}/{name}`.

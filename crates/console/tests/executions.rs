@@ -861,3 +861,26 @@ async fn a_jsonata_states_stages_and_assigned_variables_are_shown() {
     let (_, _, page) = get(&addr, "/executions/jsonata/e").await;
     assert!(page.contains("&quot;jsonata&quot;:true"), "the panel knows the state's query language");
 }
+
+#[tokio::test]
+async fn a_fail_state_in_a_branch_is_the_failing_step_with_its_definitions_error() {
+    let runtime = runtime();
+    let arn = machine(
+        &runtime,
+        "branchy",
+        json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": true}}},
+            {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Refused", "Cause": "by the branch"}}}]}}}),
+    )
+    .await;
+    let execution = start(&runtime, &arn, "e", json!({})).await;
+    let (status, _) = finished(&runtime, &execution).await;
+    assert_eq!(status, ExecutionStatus::Failed);
+    let addr = serve(runtime).await;
+    let (_, _, live) = get(&addr, "/console/executions/branchy/e/live").await;
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(live["trace"]["failed_state"], "No", "{}", live["trace"]);
+    assert_eq!(live["trace"]["states"]["No"][0]["error"], "Refused");
+    assert_eq!(live["trace"]["states"]["No"][0]["cause"], "by the branch");
+    assert_eq!(live["trace"]["states"]["P"][0]["status"], "failed");
+}

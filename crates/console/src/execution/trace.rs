@@ -262,8 +262,8 @@ impl Trace {
                     });
                     // A Fail state (or a failing state) at the top level gets the execution's error.
                     if let Some(state) = &context.state {
-                        if let Some(&i) = open.get(&(state.clone(), context.path.clone())) {
-                            let run = &mut trace.states.get_mut(state).expect("open run")[i];
+                        let i = open.get(&(state.clone(), context.path.clone()));
+                        if let Some(run) = i.and_then(|&i| trace.states.get_mut(state)?.get_mut(i)) {
                             if run.error.is_none() && t != "ExecutionAborted" {
                                 run.error = trace.error.clone();
                                 run.cause = trace.cause.clone();
@@ -321,7 +321,7 @@ impl Trace {
                 open.insert(key.clone(), runs.len() - 1);
             }
             let Some(&i) = open.get(&key) else { continue };
-            let run = &mut trace.states.get_mut(&state).expect("open run")[i];
+            let Some(run) = trace.states.get_mut(&state).and_then(|runs| runs.get_mut(i)) else { continue };
             run.events.push(event.id);
             run.last = event.timestamp;
             apply(run, t, &d, event.timestamp, redrives, &mut trace.maps);
@@ -350,6 +350,23 @@ impl Trace {
             trace.failed_state = failed_state(&trace);
         }
         trace
+    }
+
+    /// Gives the failed runs of Fail states with no recorded error the `Error` and `Cause` their
+    /// definitions give (`errors`, by state name): history records them only when the Fail
+    /// state ends the whole execution. Then picks the failing state again.
+    pub fn fail_states(&mut self, errors: &BTreeMap<String, (Option<String>, Option<String>)>) {
+        for (name, (error, cause)) in errors {
+            for run in self.states.get_mut(name).into_iter().flatten() {
+                if run.kind == "Fail" && run.status == Status::Failed && run.error.is_none() {
+                    run.error = error.clone();
+                    run.cause = cause.clone();
+                }
+            }
+        }
+        if self.error.is_some() {
+            self.failed_state = failed_state(self);
+        }
     }
 
     /// The status of each state for the iterations chosen in `selection` (Map state name ->
