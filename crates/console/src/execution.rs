@@ -279,7 +279,7 @@ pub fn banner(loaded: &Loaded) -> Markup {
     let cause = e.cause.clone().or_else(|| loaded.trace.cause.clone());
     html! {
         @if failed {
-            div.banner.failure role="alert" {
+            div.banner.failure.aborted[e.status == ExecutionStatus::Aborted] role="alert" {
                 strong { "Execution " (e.status.name().to_ascii_lowercase().replace('_', " ")) }
                 @if let Some(error) = &error { " — " code.error-name { (error) } }
                 @if let Some(cause) = &cause { pre.cause { (pretty(cause)) } }

@@ -248,3 +248,59 @@ async fn an_activity_task_rejected_from_the_inbox_fails_its_execution() {
     assert_eq!(described["cause"], "not this one");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_redrive_and_new_execution_buttons_work() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let machine = create(
+        &server,
+        "sleeps",
+        json!({"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 30, "End": true}}}),
+    );
+    let execution = start(&server, &machine, "long", json!({"again": true}));
+    browser.client.goto(&format!("http://{}/executions/sleeps/long", server.address)).await.unwrap();
+    browser.wait_for(r#"#graph g.state-in-progress[data-state="Sleep"]"#).await;
+    // The confirmation is answered yes (a WebDriver session would dismiss it).
+    browser.client.execute("window.confirm = () => true; return true;", vec![]).await.unwrap();
+    browser.wait_for("button[data-action=stop]").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the execution is aborted, its state too, and Redrive is offered",
+            r#"return document.getElementById('status').textContent === 'ABORTED'
+                && !!document.querySelector('#graph g.state-aborted[data-state="Sleep"]')
+                && !document.querySelector('button[data-action=redrive]').hidden
+                && document.querySelector('button[data-action=stop]').hidden;"#,
+        )
+        .await;
+    browser.screenshot("execution-stopped").await;
+    browser.wait_for("button[data-action=redrive]").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the execution runs again",
+            r#"return document.getElementById('status').textContent === 'RUNNING'
+                && !!document.querySelector('#graph g.state-in-progress[data-state="Sleep"]');"#,
+        )
+        .await;
+    let (_, described) = support::call(&server, "DescribeExecution", json!({"executionArn": execution}));
+    assert_eq!(described["status"], "RUNNING");
+    assert_eq!(described["redriveCount"], 1);
+    browser.wait_for("button[data-action=new-execution]").await.click().await.unwrap();
+    // The machine's page opens its start dialog (`?start=1`) with the input left in sessionStorage.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        if url.path() == "/machines/sleeps" {
+            assert_eq!(url.query(), Some("start=1"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no navigation to the machine's page: {url}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.client.back().await.unwrap();
+    browser.wait_for("#execution").await;
+    let input =
+        browser.client.execute("return sessionStorage.getItem('stepstone-start-input');", vec![]).await.unwrap();
+    assert_eq!(input, json!(r#"{"again":true}"#));
+    browser.close().await;
+}
