@@ -202,6 +202,22 @@ async fn the_map_iteration_picker_recolours_the_graph() {
     let panel = browser.wait_for("#panel").await.text().await.unwrap();
     assert!(panel.contains("\"even\": true"), "the panel shows iteration 1's input: {panel}");
     browser.screenshot("execution-map-iteration").await;
+    // The keyboard opens a state too: Escape closes the panel, Enter on a focused state opens it.
+    browser.wait_for("#panel").await.send_keys("\u{E00C}").await.unwrap();
+    browser.wait_until("Escape closes the panel", "return document.getElementById('panel').hidden;").await;
+    let each = browser.wait_for(r#"#graph g.state[data-state="Each"]"#).await;
+    browser
+        .client
+        .execute(r#"document.querySelector('#graph g[data-state="Each"]').focus(); return true;"#, vec![])
+        .await
+        .unwrap();
+    each.send_keys("\u{E007}").await.unwrap();
+    browser
+        .wait_until(
+            "Enter opens the focused state",
+            "return !document.getElementById('panel').hidden && document.querySelector('#panel h2').textContent === 'Each';",
+        )
+        .await;
     // On a phone, in the dark theme.
     browser.client.set_window_size(390, 844).await.unwrap();
     browser.wait_for("button[data-action=theme]").await.click().await.unwrap();
