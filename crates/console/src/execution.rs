@@ -218,7 +218,7 @@ pub async fn show<S: Store>(
     let fields_json = state_fields(&loaded.definition).to_string();
     let machine_page = format!("/machines/{}", encode(&machine));
     let body = html! {
-        div #execution data-arn=(e.arn) data-machine=(machine) data-name=(e.name) data-status=(e.status.name())
+        div #execution.ex-page data-arn=(e.arn) data-machine=(machine) data-name=(e.name) data-status=(e.status.name())
             data-input=(e.input) data-trace=(trace_json) data-states=(fields_json)
             data-sel=(view.sel.as_deref().unwrap_or("")) {
             p.crumbs { a href="/" { "State machines" } " / " a href=(machine_page) { (machine) } " / execution" }

@@ -92,12 +92,14 @@ pub async fn show<S: Store>(State(console): State<Shared<S>>) -> Response {
         Err(e) => return crate::layout::error_page(&e.to_string()),
     };
     let body = html! {
-        h1 { "Task inbox" }
-        p.hint { "Tasks waiting for an answer: " code { ".waitForTaskToken" } " callbacks and activity tasks of running executions. "
-            "Approve sends SendTaskSuccess with the output below; Reject sends SendTaskFailure." }
-        p #message role="status" aria-live="polite" {}
-        p.empty #inbox-empty hidden[!pending.is_empty()] { "No task is waiting." }
-        (list(&pending))
+        div #inbox.ex-page {
+            h1 { "Task inbox" }
+            p.hint { "Tasks waiting for an answer: " code { ".waitForTaskToken" } " callbacks and activity tasks of running executions. "
+                "Approve sends SendTaskSuccess with the output below; Reject sends SendTaskFailure." }
+            p #message role="status" aria-live="polite" {}
+            p.empty #inbox-empty hidden[!pending.is_empty()] { "No task is waiting." }
+            (list(&pending))
+        }
         script src="/console/assets/execution.js" defer {}
     };
     page("Task inbox", Section::Inbox, body).into_response()
