@@ -55,10 +55,12 @@ async function validateDefinition(text, type) {
   const graphBox = document.getElementById("graph");
   const graphState = document.getElementById("graph-state");
 
+  let imported = false;
   if (root.dataset.import) {
     const text = sessionStorage.getItem("stepstone-import");
     if (text !== null) {
       textarea.value = text;
+      imported = true;
       if (creating && !nameInput.value) nameInput.value = sessionStorage.getItem("stepstone-import-name") || "";
       sessionStorage.removeItem("stepstone-import");
       sessionStorage.removeItem("stepstone-import-name");
@@ -222,6 +224,7 @@ async function validateDefinition(text, type) {
   }
   root.save = save;
   if (lastReport === null) cm.performLint();
+  if (imported) redraw();
 })();
 
 (function machinePage() {
@@ -270,8 +273,11 @@ async function validateDefinition(text, type) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") start();
   });
 
-  if (root.dataset.openStart) {
-    const prefill = sessionStorage.getItem("stepstone-start-input");
+  // `?start=1` (the input waiting in sessionStorage, left by an execution page's New execution) or
+  // `?input=JSON` opens the dialog prefilled.
+  const given = new URLSearchParams(location.search).get("input");
+  if (root.dataset.openStart || given !== null) {
+    const prefill = given !== null ? given : sessionStorage.getItem("stepstone-start-input");
     sessionStorage.removeItem("stepstone-start-input");
     open(prefill === null ? undefined : prefill);
   }

@@ -104,7 +104,8 @@ async fn the_editor_draws_the_graph_as_you_type_and_refuses_an_invalid_save() {
     browser.client.find(Locator::Css(".tag-key")).await.unwrap().send_keys("team").await.unwrap();
     browser.client.find(Locator::Css(".tag-value")).await.unwrap().send_keys("blue").await.unwrap();
     js(&browser, "document.getElementById('logging-level').value = 'ERROR'").await;
-    browser.client.find(Locator::Css("[data-action=save]")).await.unwrap().click().await.unwrap();
+    // Ctrl+S saves.
+    browser.client.find(Locator::Css(".tag-value")).await.unwrap().send_keys("\u{E009}s").await.unwrap();
     wait_path(&browser, "/machines/typed-flow").await;
     browser.wait_for("#machine .graph-box [data-state=Beta]").await;
     let arn = "arn:aws:states:us-east-1:123456789012:stateMachine:typed-flow";
@@ -162,6 +163,10 @@ async fn an_execution_starts_from_the_machine_page_dialog() {
     browser.wait_for("#start-dialog[open] .CodeMirror").await;
     let input = js(&browser, "return document.getElementById('start-dialog').inputEditor.getValue()").await;
     assert_eq!(input, json!(r#"{"again": true}"#));
+    browser.client.goto(&format!("{base}/machines/starter?input=%7B%22given%22%3A1%7D")).await.unwrap();
+    browser.wait_for("#start-dialog[open] .CodeMirror").await;
+    let input = js(&browser, "return document.getElementById('start-dialog').inputEditor.getValue()").await;
+    assert_eq!(input, json!(r#"{"given":1}"#));
     // The executions table lists the run with its status.
     browser.client.goto(&format!("{base}/machines/starter?status=SUCCEEDED")).await.unwrap();
     let table = browser.wait_for("#executions table").await.text().await.unwrap();
@@ -231,6 +236,26 @@ async fn the_list_creates_from_templates_deletes_and_looks_right_on_a_phone_and_
     browser.client.find(Locator::Css("a[data-template=parallel]")).await.unwrap().click().await.unwrap();
     browser.wait_for("#graph svg [data-state=Both]").await;
     assert_eq!(path(&browser).await, "/machines/new");
+
+    // Import: a JSON file opens the editor with its definition, named after the file.
+    browser.client.goto(&format!("{base}/")).await.unwrap();
+    browser.wait_for("#import-file").await;
+    browser
+        .client
+        .execute(
+            "const file = new File([arguments[0]], 'imported-flow.asl.json', {type: 'application/json'});
+             const list = new DataTransfer(); list.items.add(file);
+             const input = document.getElementById('import-file'); input.files = list.files;
+             input.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(TWO_STATES.replace("Alpha", "Imported"))],
+        )
+        .await
+        .unwrap();
+    browser.wait_for("#graph svg [data-state=Imported]").await;
+    let name = js(&browser, "return document.getElementById('machine-name').value").await;
+    assert_eq!(name, json!("imported-flow"));
+    let code = js(&browser, "return document.querySelector('.CodeMirror').CodeMirror.getValue()").await;
+    assert!(code.as_str().unwrap().contains(r#""StartAt": "Imported""#), "{code}");
 
     // Delete from the list, after a confirmation.
     browser.client.goto(&format!("{base}/?q=bill")).await.unwrap();
