@@ -284,3 +284,51 @@ impl<'a> Lines<'a> {
         json!({"line": line, "ch": ch})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "{\n  \"Comment\": \"été 😀 \\\"q\\\" \\u00e9\",\n  \"StartAt\": \"A/b~c\",\n  \"States\": {\n    \"A/b~c\": {\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.x\", \"NumericEquals\": 1e3, \"Next\": \"Z\"}], \"Default\": \"😀\"},\n    \"😀\": {\"Type\": \"Pass\", \"Result\": [null, true, -0.5, {}], \"End\": true}\n  }\n}";
+
+    /// Every diagnostic's range is inside the text and in order.
+    fn check(text: &str) {
+        let report = report(text, asl::MachineType::Standard);
+        let lines: Vec<&str> = text.split('\n').collect();
+        for d in report["diagnostics"].as_array().unwrap() {
+            let at = |p: &Value| (p["line"].as_u64().unwrap() as usize, p["ch"].as_u64().unwrap() as usize);
+            let (from, to) = (at(&d["from"]), at(&d["to"]));
+            assert!(from <= to, "{text:?}: {d}");
+            for (line, ch) in [from, to] {
+                let units = lines.get(line).map(|l| l.encode_utf16().count());
+                assert!(units.is_some_and(|u| ch <= u), "{text:?}: {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_text_gets_ranges_inside_it() {
+        check(TEXT);
+        let ends: Vec<usize> = TEXT.char_indices().map(|(i, _)| i).collect();
+        for &end in &ends {
+            check(&TEXT[..end]);
+        }
+        for (n, &at) in ends.iter().enumerate() {
+            let next = ends.get(n + 1).copied().unwrap_or(TEXT.len());
+            check(&format!("{}{}", &TEXT[..at], &TEXT[next..]));
+        }
+        for text in ["", " ", "\n\n", "[]", "null", "\"x\"", "{}", "{\"States\": []}", "\u{feff}{}", "{\"a\":1}}"] {
+            check(text);
+        }
+    }
+
+    #[test]
+    fn pointers_are_written_as_asl_writes_them() {
+        let places = scan(TEXT);
+        let choice = &places["/States/A~1b~0c/Choices[0]/Next"];
+        assert_eq!(&TEXT[choice.key.unwrap().0..choice.value.1], "\"Next\": \"Z\"");
+        let result = &places["/States/😀/Result[3]"];
+        assert_eq!(&TEXT[result.value.0..result.value.1], "{}");
+        assert!(places["/"].container && places["/"].key.is_none());
+    }
+}

@@ -275,6 +275,34 @@ async fn the_machine_page_shows_its_executions_filtered_and_its_latest_status_on
     let (_, _, list) = request(served.addr, "GET", "/", "").await;
     assert!(list.contains("status-succeeded"), "latest status on the list: {list}");
 
+    // Versions and aliases.
+    let store = served.runtime.store();
+    let version = store::Version {
+        arn: String::new(),
+        state_machine_arn: format!("{ARN}flow"),
+        number: 0,
+        definition: r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#.into(),
+        role_arn: "arn:aws:iam::123456789012:role/test".into(),
+        revision_id: String::new(),
+        description: "first <cut>".into(),
+        configuration: String::new(),
+        created: 1_700_000_000_000,
+    };
+    let version = store.publish_version(version).await.unwrap().value;
+    let alias = store::Alias {
+        arn: format!("{ARN}flow:live"),
+        state_machine_arn: format!("{ARN}flow"),
+        name: "live".into(),
+        description: String::new(),
+        routing: vec![(version.arn.clone(), 100)],
+        created: 1_700_000_000_000,
+        updated: 1_700_000_000_000,
+    };
+    store.create_alias(alias).await.unwrap();
+    let (_, _, page) = request(served.addr, "GET", "/machines/flow", "").await;
+    assert!(page.contains("first &lt;cut&gt;"), "the version, escaped: {page}");
+    assert!(page.contains("live") && page.contains("version 1 · 100%"), "the alias: {page}");
+
     // The editor starts from the stored machine; unknown machines are 404.
     let (status, _, page) = request(served.addr, "GET", "/machines/flow/edit", "").await;
     assert_eq!(status, 200);
