@@ -291,3 +291,57 @@ async fn the_list_creates_from_templates_deletes_and_looks_right_on_a_phone_and_
     browser.screenshot("console-machines-dark").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_updates_a_machine_and_its_tags() {
+    let Some(browser) = browser::start().await else { return };
+    let server = support::start();
+    let base = format!("http://{}", server.address);
+    let arn = "arn:aws:states:us-east-1:123456789012:stateMachine:kept";
+    let (status, reply) = support::call(
+        &server,
+        "CreateStateMachine",
+        json!({"name": "kept", "roleArn": support::ROLE, "definition": TWO_STATES,
+               "tags": [{"key": "old", "value": "1"}, {"key": "stays", "value": "2"}]}),
+    );
+    assert_eq!(status, 200, "{reply}");
+    browser.client.goto(&format!("{base}/machines/kept")).await.unwrap();
+    browser.wait_for("a[href='/machines/kept/edit']").await.click().await.unwrap();
+    browser.wait_for("#editor .CodeMirror").await;
+    assert_eq!(js(&browser, "return document.getElementById('machine-name').readOnly").await, json!(true));
+    let changed = TWO_STATES.replace("Beta", "Gamma");
+    set_code(&browser, &changed).await;
+    browser.wait_for("#graph svg [data-state=Gamma]").await;
+    // Remove the tag "old", change "stays", add "new".
+    js(
+        &browser,
+        "const rows = document.querySelectorAll('#tags .tag-row');
+         rows[0].querySelector('[data-action=remove-tag]').click();
+         rows[1].querySelector('.tag-value').value = 'changed';",
+    )
+    .await;
+    browser.client.find(Locator::Css("[data-action=add-tag]")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#tags .tag-row:last-child .tag-key"))
+        .await
+        .unwrap()
+        .send_keys("new")
+        .await
+        .unwrap();
+    browser.client.find(Locator::Css("[data-action=save]")).await.unwrap().click().await.unwrap();
+    wait_path(&browser, "/machines/kept").await;
+    browser.wait_for("#machine .graph-box [data-state=Gamma]").await;
+    let (_, described) = support::call(&server, "DescribeStateMachine", json!({"stateMachineArn": arn}));
+    assert_eq!(described["definition"], changed.as_str(), "{described}");
+    let (_, tags) = support::call(&server, "ListTagsForResource", json!({"resourceArn": arn}));
+    let mut tags: Vec<(String, String)> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["key"].as_str().unwrap().to_string(), t["value"].as_str().unwrap().to_string()))
+        .collect();
+    tags.sort();
+    assert_eq!(tags, [("new".to_string(), String::new()), ("stays".to_string(), "changed".to_string())]);
+    browser.close().await;
+}
