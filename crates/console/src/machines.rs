@@ -102,13 +102,13 @@ pub async fn list<S: Store>(State(console): State<Shared<S>>, Query(query): Quer
             } @else {
                 div.table-wrap {
                     table.list #machines {
-                        thead { tr { th { "Name" } th { "Type" } th { "Created" } th { "Latest execution" } th { span.sr { "Actions" } } } }
+                        thead { tr { th { "Name" } th { "Type" } th.hide-phone { "Created" } th { "Latest execution" } th { span.sr { "Actions" } } } }
                         tbody {
                             @for m in shown {
                                 tr data-machine=(m.name) {
                                     td { a href={ "/machines/" (layout::encode(&m.name)) } { (m.name) } }
                                     td { (m.kind.name()) }
-                                    td { time { (layout::date(m.created)) } }
+                                    td.hide-phone { time { (layout::date(m.created)) } }
                                     td {
                                         @match latest.get(&m.arn) {
                                             Some(e) => a href={ "/executions/" (layout::encode(&m.name)) "/" (layout::encode(&e.name)) } { (layout::status(e.status.name())) },

@@ -44,6 +44,20 @@ async fn wait_path(browser: &Browser, expected: &str) {
     }
 }
 
+/// The page is no wider than the window (no sideways scrolling on a phone); else the elements sticking out.
+async fn assert_fits(browser: &Browser) {
+    let wide = js(
+        browser,
+        "if (document.documentElement.scrollWidth <= innerWidth) return [];
+         return Array.from(document.querySelectorAll('body *'))
+           .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+           .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+           .slice(0, 10);",
+    )
+    .await;
+    assert_eq!(wide, json!([]), "sticking out at {}", path(browser).await);
+}
+
 fn create_machine(server: &support::Server, name: &str, definition: &str) {
     let (status, reply) = support::call(
         server,
@@ -270,12 +284,18 @@ async fn the_list_creates_from_templates_deletes_and_looks_right_on_a_phone_and_
 
     // A phone, then the dark theme (kept across pages).
     browser.client.set_window_size(390, 844).await.unwrap();
+    browser.client.goto(&format!("{base}/")).await.unwrap();
+    browser.wait_for("#machines").await;
+    browser.screenshot("console-machines-phone").await;
+    assert_fits(&browser).await;
     browser.client.goto(&format!("{base}/machines/orders")).await.unwrap();
     browser.wait_for("#machine .CodeMirror").await;
     browser.screenshot("console-machine-phone").await;
+    assert_fits(&browser).await;
     browser.client.goto(&format!("{base}/machines/orders/edit")).await.unwrap();
     browser.wait_for("#editor .CodeMirror").await;
     browser.screenshot("console-editor-phone").await;
+    assert_fits(&browser).await;
     browser.client.set_window_size(1280, 900).await.unwrap();
     browser.client.find(Locator::Css("[data-action=theme]")).await.unwrap().click().await.unwrap();
     let theme = js(&browser, "return document.documentElement.dataset.theme").await;
