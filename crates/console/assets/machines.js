@@ -224,7 +224,11 @@ async function validateDefinition(text, type) {
   }
   root.save = save;
   if (lastReport === null) cm.performLint();
-  if (imported) redraw();
+  if (imported) {
+    // The page drew the blank definition: not a graph of the imported text.
+    graphBox.replaceChildren();
+    redraw();
+  }
 })();
 
 (function machinePage() {

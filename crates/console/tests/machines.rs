@@ -311,6 +311,14 @@ async fn the_machine_page_shows_its_executions_filtered_and_its_latest_status_on
         let (status, _, _) = request(served.addr, "GET", path, "").await;
         assert_eq!(status, 404, "{path}");
     }
+    // Names outside ASCII are linked percent-encoded and found again.
+    create(&served.runtime, "café", 1_700_000_000_001).await;
+    let (_, _, list) = request(served.addr, "GET", "/?q=caf", "").await;
+    assert!(list.contains(r#"href="/machines/caf%C3%A9""#), "{list}");
+    let (status, _, page) = request(served.addr, "GET", "/machines/caf%C3%A9", "").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("stateMachine:café"));
+
     // Templates: each one opens the editor with its definition, which is valid.
     let (status, _, page) = request(served.addr, "GET", "/machines/new?template=map", "").await;
     assert_eq!(status, 200);
