@@ -1,4 +1,4 @@
-//! The state machine page (`GET /machines/{name}`): graph and definition, settings, versions, aliases, tags, executions and the Start dialog.
+//! The state machine page (`GET /machines/{name}`): graph, definition, versions, aliases, tags, executions, Start.
 
 use crate::layout::{self, page_with, Section};
 use crate::machines::matches;
@@ -30,7 +30,13 @@ struct Related {
     aliases: Vec<Alias>,
     /// The executions that pass the filter, newest first.
     executions: Vec<Execution>,
+    /// Whether older executions were left unread ([`SCANNED`]).
+    capped: bool,
 }
+
+/// At most this many executions of a machine are read for its page (newest first), so that a
+/// machine with a long past still opens quickly.
+const SCANNED: usize = 10_000;
 
 async fn related<S: Store>(store: &S, arn: &str, status: Option<ExecutionStatus>, q: &str) -> store::Result<Related> {
     let mut versions = Vec::new();
@@ -54,6 +60,8 @@ async fn related<S: Store>(store: &S, arn: &str, status: Option<ExecutionStatus>
         }
     }
     let mut executions = Vec::new();
+    let mut scanned = 0;
+    let mut capped = false;
     let mut query = ExecutionQuery {
         state_machine_arn: Some(arn.to_string()),
         status,
@@ -62,13 +70,18 @@ async fn related<S: Store>(store: &S, arn: &str, status: Option<ExecutionStatus>
     };
     loop {
         let page = store.list_executions(query.clone()).await?;
+        scanned += page.items.len();
         executions.extend(page.items.into_iter().filter(|e| matches(&e.name, q)));
         match page.next {
+            Some(_) if scanned >= SCANNED => {
+                capped = true;
+                break;
+            }
             Some(cursor) => query.page.cursor = Some(cursor),
             None => break,
         }
     }
-    Ok(Related { versions, aliases, executions })
+    Ok(Related { versions, aliases, executions, capped })
 }
 
 /// `GET /machines/{name}`.
@@ -119,7 +132,7 @@ pub async fn show<S: Store>(
                         textarea #definition-view readonly aria-label="Definition (read only)" { (machine.definition) }
                     }
                 }
-                (executions(&path, &related.executions, status_text, &q, number))
+                (executions(&path, &related, status_text, &q, number))
                 div.cards {
                     (versions(&related.versions))
                     (aliases(&related.aliases))
@@ -155,7 +168,8 @@ fn summary(machine: &StateMachine) -> Markup {
     }
 }
 
-fn executions(path: &str, executions: &[Execution], status: &str, q: &str, number: usize) -> Markup {
+fn executions(path: &str, related: &Related, status: &str, q: &str, number: usize) -> Markup {
+    let executions = &related.executions;
     let shown = layout::slice(executions, number);
     html! {
         section.card #executions aria-labelledby="executions-title" {
@@ -190,6 +204,7 @@ fn executions(path: &str, executions: &[Execution], status: &str, q: &str, numbe
                     }
                 }
                 (layout::pager(path, &[("status", status), ("q", q)], number, executions.len()))
+                @if related.capped { p.muted { "Only the newest " (SCANNED) " executions are listed and searched." } }
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The editor (`/machines/new`, `/machines/{name}/edit`): the definition in CodeMirror beside its live graph, and the settings.
+//! The editor (`/machines/new`, `/machines/{name}/edit`): CodeMirror beside the live graph, and the settings.
 
 use crate::layout::{self, page_with, Section};
 use crate::templates::{self, BLANK};

@@ -24,7 +24,11 @@ pub const CODE_EDITOR: &[&str] = &[
 ];
 
 /// Sets the theme before the page is painted, so a dark page never flashes light.
-const THEME: &str = r#"(function(){var s=localStorage.getItem("stepstone-theme");var d=s?s==="dark":matchMedia("(prefers-color-scheme: dark)").matches;document.documentElement.dataset.theme=d?"dark":"light";})();"#;
+const THEME: &str = concat!(
+    r#"(function(){var s=localStorage.getItem("stepstone-theme");"#,
+    r#"var d=s?s==="dark":matchMedia("(prefers-color-scheme: dark)").matches;"#,
+    r#"document.documentElement.dataset.theme=d?"dark":"light";})();"#
+);
 
 /// A whole page titled `title`, with `section` marked in the navigation.
 pub fn page(title: &str, section: Section, body: Markup) -> Markup {
