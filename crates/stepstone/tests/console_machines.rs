@@ -85,10 +85,19 @@ async fn the_editor_draws_the_graph_as_you_type_and_refuses_an_invalid_save() {
     browser.wait_until("valid", "return document.getElementById('parse-state').textContent === 'Valid'").await;
     browser.screenshot("console-editor").await;
 
+    // Real keystrokes: the cursor after `"Beta` on line 5, then "Two" typed.
+    js(
+        &browser,
+        "const cm = document.querySelector('.CodeMirror').CodeMirror; cm.focus(); cm.setCursor({line: 4, ch: 9})",
+    )
+    .await;
+    browser.client.find(Locator::Css(".CodeMirror textarea")).await.unwrap().send_keys("Two").await.unwrap();
+    browser.wait_for("#graph svg [data-state=BetaTwo]").await;
+
     // Text that is not JSON keeps the last good graph and says why.
     set_code(&browser, "{\"StartAt\": \"Alpha\", \"States\": {").await;
     browser.wait_until("stale graph", "return document.getElementById('graph').classList.contains('stale')").await;
-    assert_eq!(js(&browser, "return !!document.querySelector('#graph [data-state=Beta]')").await, true);
+    assert_eq!(js(&browser, "return !!document.querySelector('#graph [data-state=BetaTwo]')").await, true);
 
     // An invalid definition: its problem is marked in the text, and Save is refused with the reason.
     let invalid = TWO_STATES.replace(r#""Next": "Beta""#, r#""Next": "Gamma""#);
