@@ -372,5 +372,12 @@ async fn the_editor_updates_a_machine_and_its_tags() {
         .collect();
     tags.sort();
     assert_eq!(tags, [("new".to_string(), String::new()), ("stays".to_string(), "changed".to_string())]);
+
+    // Delete from the machine's page: back to the list, the machine gone.
+    js(&browser, "window.confirm = () => true").await;
+    browser.client.find(Locator::Css("#machine [data-action=delete-machine]")).await.unwrap().click().await.unwrap();
+    wait_path(&browser, "/").await;
+    let (status, _) = support::call(&server, "DescribeStateMachine", json!({"stateMachineArn": arn}));
+    assert_eq!(status, 400, "deleted");
     browser.close().await;
 }
