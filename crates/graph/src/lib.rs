@@ -1,10 +1,28 @@
-//! The picture of a state machine: its states and transitions laid out and drawn as SVG, with
-//! each state coloured by its status in an execution. Pure: a definition and an overlay in, an
-//! SVG document out; it never fails, and draws what it can of a definition that is not valid.
+//! The picture of a state machine: its states and transitions laid out (layered, top to bottom,
+//! `layered.rs`) and drawn as SVG, with each state coloured by its status in an execution. Pure: a
+//! definition and an overlay in, an SVG document out; it never fails, and draws what it can of a
+//! definition that is not valid (transitions to no state are dropped).
+//!
+//! Markup contract, for the console's scripts and styles: each state is
+//! `<g class="state state-<status> type-<type>" data-state="NAME">` (a Parallel or Map state's
+//! group holds its branches, each a `<g class="branch-box">` with its own states), each edge
+//! `<g class="edge edge-<kind>" data-from="A" data-to="B">` with kind `start`, `next`, `choice`,
+//! `default`, `catch` or `end` (a marker's end is empty), and the document is `<svg class="graph">`
+//! with an embedded `<style>` holding the status colours (a page may set the `--graph-<status>`
+//! and `--graph-<status>-border` CSS variables, `--graph-edge`, `--graph-catch`, `--graph-branch`).
+//! The shapes that take a status colour carry `class="box"`, a direct child of their state's group.
+
+mod draw;
+mod labels;
+mod layered;
+mod model;
+mod place;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt::Write;
+
+pub use model::EdgeKind;
+pub use place::{layout, Cluster, EdgePath, Layout, Rect, StateBox};
 
 /// How far an execution got with a state, for its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,55 +50,15 @@ impl Status {
 }
 
 /// The status of each state, by state name (names are unique within a definition). States
-/// missing from it are drawn without a status.
+/// missing from it are drawn as `NotStarted`.
 pub type Overlay = BTreeMap<String, Status>;
 
-const WIDTH: i64 = 200;
-const HEIGHT: i64 = 40;
-const GAP: i64 = 30;
-
-/// The SVG drawing of `definition` (a parsed ASL document) with `overlay`'s statuses. Every state
-/// is a `<g class="state ..." data-state="NAME">` so that a page can find and click it.
+/// The SVG drawing of `definition` (a parsed ASL document) with `overlay`'s statuses.
 pub fn svg(definition: &Value, overlay: &Overlay) -> String {
-    let names: Vec<&str> = definition
-        .get("States")
-        .and_then(Value::as_object)
-        .map(|s| s.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let height = names.len() as i64 * (HEIGHT + GAP) + GAP;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {height}" width="{w}" height="{height}">"#,
-        w = WIDTH + 2 * GAP
-    );
-    for (i, name) in names.iter().enumerate() {
-        let y = GAP + i as i64 * (HEIGHT + GAP);
-        let class = overlay.get(*name).map(|s| format!(" state-{}", s.class())).unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<g class="state{class}" data-state="{n}"><rect x="{GAP}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/><text x="{cx}" y="{ty}" text-anchor="middle">{n}</text></g>"#,
-            n = escape(name),
-            cx = GAP + WIDTH / 2,
-            ty = y + HEIGHT / 2 + 5
-        );
-    }
-    out.push_str("</svg>");
-    out
+    draw::document(&layout(definition), overlay)
 }
 
-/// Text made safe inside SVG text and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// A small SVG legend of the six statuses, in the drawings' colours.
+pub fn legend() -> String {
+    draw::legend()
 }

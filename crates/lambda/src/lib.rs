@@ -60,6 +60,8 @@ pub struct FunctionConfig {
     pub environment: BTreeMap<String, String>,
     /// At most this many processes run events at once.
     pub concurrency: usize,
+    /// A warm process idle this long is stopped (as Lambda reclaims idle environments).
+    pub idle: Duration,
     /// SigV4 credentials for an `Endpoint` on AWS (None: unsigned).
     pub signing: Option<AwsSigning>,
 }
@@ -72,6 +74,7 @@ impl FunctionConfig {
             memory: 128,
             environment: BTreeMap::new(),
             concurrency: 4,
+            idle: Duration::from_secs(600),
             signing: None,
         }
     }
@@ -215,7 +218,15 @@ impl Lambda {
             Source::Endpoint(_) | Source::Stdio(_) => return None,
         };
         environment.extend(config.environment.clone());
-        Some(Launch { program, args, dir, environment, timeout: config.timeout, concurrency: config.concurrency })
+        Some(Launch {
+            program,
+            args,
+            dir,
+            environment,
+            timeout: config.timeout,
+            concurrency: config.concurrency,
+            idle: config.idle,
+        })
     }
 
     /// Lambda's Invoke: the function's answer, or Lambda's error for the call.

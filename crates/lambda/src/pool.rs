@@ -1,13 +1,14 @@
 //! Warm function processes that speak the Runtime API: one event at a time per process,
 //! idle processes reused, new ones started while all are busy (up to the concurrency), and a
-//! process killed when its event outlives the function's timeout or when it dies.
+//! process killed when its event outlives the function's timeout or when it dies, and an idle
+//! process stopped once it has waited longer than the function's idle time.
 
 use crate::runtime_api::{Event, Outcome, Server};
 use crate::shape::{iso_now, now_nanos, Invocation, ServiceError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 use tokio::sync::{oneshot, Semaphore};
 
@@ -20,12 +21,16 @@ pub struct Launch {
     pub environment: BTreeMap<String, String>,
     pub timeout: Duration,
     pub concurrency: usize,
+    /// How long a warm process may wait for its next event before it is stopped.
+    pub idle: Duration,
 }
 
 /// One running process and its Runtime API server.
 struct Worker {
     child: Child,
     server: Server,
+    /// When it last finished an event.
+    since: Instant,
 }
 
 impl Worker {
@@ -126,10 +131,33 @@ impl Pool {
         self.idle.lock().ok()?.pop()
     }
 
-    fn put_idle(&self, worker: Worker) {
+    /// Keeps `worker` warm, and looks again once its idle time has passed: if it has had no
+    /// event since, it is stopped.
+    fn put_idle(self: &Arc<Self>, mut worker: Worker) {
+        worker.since = Instant::now();
         if let Ok(mut idle) = self.idle.lock() {
             idle.push(worker);
         }
+        let pool: Weak<Pool> = Arc::downgrade(self);
+        let after = self.launch.idle;
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            if let Some(pool) = pool.upgrade() {
+                pool.stop_idle();
+            }
+        });
+    }
+
+    /// Stops the processes that have been idle for at least the function's idle time.
+    fn stop_idle(&self) {
+        let Ok(mut idle) = self.idle.lock() else { return };
+        idle.retain_mut(|worker| {
+            let stale = worker.since.elapsed() >= self.launch.idle;
+            if stale {
+                let _ = worker.child.start_kill();
+            }
+            !stale
+        });
     }
 
     async fn spawn(&self, name: &str) -> Result<Worker, ServiceError> {
@@ -155,7 +183,7 @@ impl Pool {
                 format!("cannot start the function '{name}' ({}): {e}", self.launch.program.display()),
             )
         })?;
-        Ok(Worker { child, server })
+        Ok(Worker { child, server, since: Instant::now() })
     }
 }
 

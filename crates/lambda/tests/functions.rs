@@ -408,3 +408,33 @@ async fn the_lambda_api_creates_invokes_lists_and_deletes_functions() {
     assert_eq!(status, 400);
     assert!(head.contains("x-amzn-errortype: invalidparametervalueexception"), "{head}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_warm_process_is_stopped_after_its_idle_time() {
+    if !have("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = lambda(dir.path(), false);
+    let mut config = handler(dir.path(), Language::Python, "app.py", PYTHON, "app.handler");
+    config.idle = Duration::from_millis(1500);
+    lambda.add("echo", config).unwrap();
+
+    let first = value(&lambda.invoke("echo", "{}".into()).await.expect("invoke").payload);
+    let pid = first["pid"].as_u64().unwrap() as u32;
+    // Used again before its idle time is up: the same process, kept warm.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let second = value(&lambda.invoke("echo", "{}".into()).await.expect("invoke").payload);
+    assert_eq!(second["pid"].as_u64(), Some(u64::from(pid)));
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(alive(pid), "stopped 1.0 s after its last event, before its idle time of 1.5 s");
+    assert_eq!(lambda.idle_pids("echo"), vec![pid]);
+    // Then idle for longer than its idle time: stopped, and the next event starts a new process.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(pid) || !lambda.idle_pids("echo").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "process {pid} still warm 5 s after its idle time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let third = value(&lambda.invoke("echo", "{}".into()).await.expect("invoke").payload);
+    assert_ne!(third["pid"].as_u64(), Some(u64::from(pid)));
+}

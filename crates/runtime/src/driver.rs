@@ -2,7 +2,8 @@
 //! carry out the commands (arm timers, run tasks).
 
 use crate::codec::{decode_event, encode_event, history_record};
-use crate::{now_millis, DriverHandle, Shared, TaskCall};
+use crate::slot::Slot;
+use crate::{now_millis, Shared, TaskCall};
 use engine::{Command, Event, Execution, Status, Step, TaskId, TimerId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -29,8 +30,10 @@ pub(crate) struct Driver<S> {
     /// Callback tasks (`.waitForTaskToken`) not finished: their results come as signals
     /// only; the invoker's success only submits them (`TaskSubmitted`).
     callbacks: HashSet<TaskId>,
-    /// Notified when signals for this execution wait in the store.
+    /// Notified when signals for this execution wait in the store (its slot's).
     wake: Arc<Notify>,
+    /// The id of its slot in `Shared::drivers`.
+    slot: u64,
 }
 
 impl<S> Drop for Driver<S> {
@@ -44,23 +47,24 @@ impl<S> Drop for Driver<S> {
     }
 }
 
-/// Spawns the driver, carrying out `commands` (already committed) first, and registers it;
-/// `false`, dropping it, when the execution is driven here already (two recoveries raced).
-/// With `read_signals`, it first consumes the signals already waiting in the store.
-pub(crate) fn spawn<S: Store>(mut driver: Driver<S>, commands: Vec<Command>, read_signals: bool) -> bool {
-    let shared = Arc::clone(&driver.shared);
-    let arn = driver.execution.info().execution_arn.clone();
+/// Spawns the driver in its slot, carrying out `commands` (already committed) first; `false`,
+/// dropping it, when the slot was lost (the runtime was dropped meanwhile). With
+/// `read_signals`, it first consumes the signals already waiting in the store.
+pub(crate) fn spawn<S: Store>(
+    slot: Slot<S>,
+    mut driver: Driver<S>,
+    commands: Vec<Command>,
+    read_signals: bool,
+) -> bool {
+    debug_assert_eq!(slot.id, driver.slot, "a driver runs in the slot it was built for");
+    let shared = Arc::clone(&slot.shared);
     let mut drivers = shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
-    if drivers.contains_key(&arn) {
-        return false;
-    }
+    let Some(holder) = drivers.get_mut(&slot.arn).filter(|holder| holder.id == slot.id) else { return false };
     driver.carry_out(commands);
-    let wake = Arc::clone(&driver.wake);
     if read_signals {
-        wake.notify_one();
+        driver.wake.notify_one();
     }
-    let handle = tokio::spawn(driver.run());
-    drivers.insert(arn, DriverHandle { abort: handle.abort_handle(), wake });
+    holder.abort = Some(tokio::spawn(driver.run()).abort_handle());
     true
 }
 
@@ -73,8 +77,9 @@ enum Use {
 }
 
 impl<S: Store> Driver<S> {
+    /// A driver for the execution of `slot`, to be spawned in it.
     pub(crate) fn new(
-        shared: Arc<Shared<S>>,
+        slot: &Slot<S>,
         execution: Execution,
         next_event_id: u64,
         next_seq: u64,
@@ -82,7 +87,7 @@ impl<S: Store> Driver<S> {
     ) -> Driver<S> {
         let (tx, rx) = mpsc::unbounded_channel();
         Driver {
-            shared,
+            shared: Arc::clone(&slot.shared),
             execution,
             next_event_id,
             next_seq,
@@ -93,7 +98,8 @@ impl<S: Store> Driver<S> {
             tasks: HashMap::new(),
             activities: HashSet::new(),
             callbacks: HashSet::new(),
-            wake: Arc::new(Notify::new()),
+            wake: Arc::clone(&slot.wake),
+            slot: slot.id,
         }
     }
 
@@ -120,8 +126,12 @@ impl<S: Store> Driver<S> {
                 }
             }
         }
+        // Frees the slot (it is this driver's until it ends).
         let arn = &self.execution.info().execution_arn;
-        self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).remove(arn);
+        let mut drivers = self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
+        if drivers.get(arn).is_some_and(|holder| holder.id == self.slot) {
+            drivers.remove(arn);
+        }
     }
 
     /// Feeds the signals waiting in the store, oldest first, each in the commit that

@@ -15,6 +15,7 @@ mod nested;
 mod recover;
 mod redrive;
 mod signals;
+mod slot;
 
 pub use codec::{decode_event, encode_event, history_record, history_records};
 pub use express::{ExpressRequest, ExpressStart, SyncResult};
@@ -32,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::{ExecutionStatus, Lease, Start, Store};
 use tokio::sync::Notify;
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::JoinHandle;
 
 /// A boxed future, so that [`Invoker`] can be used as a trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -141,8 +142,8 @@ pub(crate) struct Shared<S> {
     pub(crate) store: Arc<S>,
     pub(crate) invoker: Arc<dyn Invoker>,
     pub(crate) options: Options,
-    /// The executions this node drives, by ARN.
-    pub(crate) drivers: Mutex<HashMap<String, DriverHandle>>,
+    /// The slot of each execution this node drives or is about to (`slot`), by ARN.
+    pub(crate) drivers: Mutex<HashMap<String, slot::DriverHandle>>,
     /// Woken when a task of the activity (by ARN) is scheduled here.
     pub(crate) activities: Mutex<HashMap<String, Arc<Notify>>>,
     /// Woken when the execution (by ARN) closes here: parents waiting for it (`nested`).
@@ -153,11 +154,8 @@ pub(crate) struct Shared<S> {
     redrive_tokens: Mutex<redrive::Tokens>,
 }
 
-/// A running driver: to stop it, and to tell it that signals wait in the store.
-pub(crate) struct DriverHandle {
-    pub(crate) abort: AbortHandle,
-    pub(crate) wake: Arc<Notify>,
-}
+/// How long [`Runtime::recover`] waits for an execution that is being taken over here.
+const RECOVER_WAIT: Duration = Duration::from_secs(2);
 
 /// At most this many parsed definitions are kept; past it the cache starts again.
 const MAX_CACHED_MACHINES: usize = 1024;
@@ -218,14 +216,16 @@ impl<S: Store> Runtime<S> {
 
     /// [`Runtime::start`], running a version's definition and role when `through` is given.
     pub async fn start_through(&self, request: StartRequest, through: Option<Through>) -> Result<String, Error> {
-        Self::start_with(&self.shared, request, through).await
+        Self::start_with(&self.shared, request, through, None).await
     }
 
-    /// [`Runtime::start_through`] on the shared parts (nested executions start here too).
+    /// [`Runtime::start_through`] on the shared parts (nested executions start here too,
+    /// with the parent their input names, kept as the stored `parent_arn`).
     pub(crate) async fn start_with(
         shared: &Arc<Shared<S>>,
         request: StartRequest,
         through: Option<Through>,
+        parent_arn: Option<String>,
     ) -> Result<String, Error> {
         let arn = &request.state_machine_arn;
         let mut machine = shared.store.state_machine(arn).await?.ok_or_else(|| Error::NoStateMachine(arn.clone()))?;
@@ -261,10 +261,15 @@ impl<S: Store> Runtime<S> {
             started.details_json = history::add_started_through(&started.details_json, through);
         }
         let next_event_id = commit.next_event_id();
+        // Taken before the execution is stored, so that the lease loop, which sees it held
+        // by this node as soon as it is, leaves it to this start. Only an execution driven
+        // here already can have its slot taken; then it is not created anew.
+        let slot = slot::reserve(shared, &execution_arn);
         let record = store::Execution {
             arn: execution_arn.clone(),
             state_machine_arn: machine.arn,
             started_through,
+            parent_arn,
             name: request.name,
             kind: machine.kind,
             status: ExecutionStatus::Running,
@@ -285,10 +290,10 @@ impl<S: Store> Runtime<S> {
             redrive_date: None,
         };
         let created = shared.store.start_execution(Start { execution: record, commit }).await?;
-        if created.created && *execution.status() == engine::Status::Running {
-            let driver = Driver::new(Arc::clone(shared), execution, next_event_id, 1, now);
-            // A fresh execution: nobody else can be driving it.
-            driver::spawn(driver, step.commands, false);
+        if let Some(slot) = slot.filter(|_| created.created && *execution.status() == engine::Status::Running) {
+            let driver = Driver::new(&slot, execution, next_event_id, 1, now);
+            // A fresh execution: no signal can have been stored before its first commit.
+            driver::spawn(slot, driver, step.commands, false);
         }
         Ok(execution_arn)
     }
@@ -296,9 +301,11 @@ impl<S: Store> Runtime<S> {
     /// One round of recovery: renews this node's leases and claims executions whose lease is
     /// free or ran out; rebuilds each held execution not driven here (claimed, or held under
     /// this node's name before a restart) from its fed events and drives it. Returns the ARNs
-    /// taken over. The lease loop calls this too.
+    /// taken over; every held execution is driven here when it returns (one that a start, a
+    /// redrive or the lease loop is taking over meanwhile is waited for, a few seconds at
+    /// most). The lease loop runs rounds too, waiting for none.
     pub async fn recover(&self) -> Result<Vec<String>, Error> {
-        recover::claim_and_adopt(&self.shared).await
+        recover::claim_and_adopt(&self.shared, RECOVER_WAIT).await
     }
 
     /// Runs an EXPRESS execution of `machine` to its end in memory (`StartSyncExecution`):
@@ -326,7 +333,7 @@ impl<S: Store> Runtime<S> {
     /// The executions this node is driving now.
     pub fn driving(&self) -> Vec<String> {
         let drivers = self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
-        drivers.keys().cloned().collect()
+        drivers.iter().filter(|(_, holder)| holder.abort.is_some()).map(|(arn, _)| arn.clone()).collect()
     }
 }
 
@@ -335,8 +342,9 @@ impl<S: Store> Drop for Runtime<S> {
         self.lease_loop.abort();
         self.signal_loop.abort();
         let drivers = std::mem::take(&mut *self.shared.drivers.lock().unwrap_or_else(|e| e.into_inner()));
-        for handle in drivers.into_values() {
-            handle.abort.abort();
+        // Reserved slots go too: what holds one then spawns no driver.
+        for abort in drivers.into_values().filter_map(|holder| holder.abort) {
+            abort.abort();
         }
     }
 }
@@ -349,7 +357,9 @@ async fn lease_loop<S: Store>(shared: Arc<Shared<S>>) {
         tick.tick().await;
         // A failed round is retried at the next tick; an execution that cannot be adopted
         // is released and tried again at a later round.
-        let _ = recover::claim_and_adopt(&shared).await;
+        // It does not wait for slots others reserved: the renewals of the next round must
+        // not be late.
+        let _ = recover::claim_and_adopt(&shared, Duration::ZERO).await;
     }
 }
 

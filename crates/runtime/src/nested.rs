@@ -9,6 +9,9 @@
 //! it only waits for the child named there and never starts a second one. A child started
 //! without a `Name` gets one derived from the parent's task ([`engine::task_uuid`]), so a
 //! start repeated after a crash (before `TaskSubmitted` was recorded) finds the same child.
+//! A child whose input carries `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` (a string) is
+//! stored with that ARN as its `parent_arn`, as AWS associates it with its parent; nothing is
+//! injected into the input, and a child started without the field has no parent.
 
 use crate::{now_millis, Error, Shared, StartRequest, TaskCall, TaskResult};
 use engine::Event;
@@ -19,6 +22,9 @@ use store::{ExecutionStatus, Store};
 use tokio::sync::{mpsc, Notify};
 
 const RESOURCE: &str = "arn:aws:states:::states:startExecution";
+
+/// The field of a child's input that names the execution which started it.
+const STARTED_BY: &str = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
 
 /// How a `startExecution` task waits.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,14 +139,17 @@ async fn start<S: Store>(
         Some(Value::String(name)) => name.to_string(),
         _ => default_name,
     };
-    let input = match call.input.get("Input") {
-        None | Some(Value::Null) => "{}".to_string(),
+    let (input, parent_arn) = match call.input.get("Input") {
+        None | Some(Value::Null) => ("{}".to_string(), None),
         // A string is the input's JSON text, as the API takes it; other text is a string.
-        Some(Value::String(text)) if expr::json::from_str::<Value>(text).is_ok() => text.to_string(),
-        Some(value) => expr::json::to_string(value),
+        Some(value @ Value::String(text)) => match expr::json::from_str::<Value>(text) {
+            Ok(parsed) => (text.to_string(), started_by(&parsed)),
+            Err(_) => (expr::json::to_string(value), None),
+        },
+        Some(value) => (expr::json::to_string(value), started_by(value)),
     };
     let request = StartRequest { state_machine_arn: arn.clone(), name, input };
-    let execution_arn = match crate::Runtime::start_with(shared, request, None).await {
+    let execution_arn = match crate::Runtime::start_with(shared, request, None, parent_arn).await {
         Ok(arn) => arn,
         Err(Error::NoStateMachine(_)) => {
             return Err(service_error(
@@ -173,6 +182,16 @@ async fn start<S: Store>(
     response.insert("SdkResponseMetadata", Value::Object(sdk));
     response.insert("StartDate", Value::from(started));
     Ok(Value::Object(response))
+}
+
+/// The parent a child's input names: AWS associates a nested execution with the one that
+/// started it only when its input carries this field, a string (`"...ID.$": "$$.Execution.Id"`).
+/// The input keeps the field as given.
+fn started_by(input: &Value) -> Option<String> {
+    match input.get(STARTED_BY) {
+        Some(Value::String(arn)) => Some(arn.to_string()),
+        _ => None,
+    }
 }
 
 /// AWS's error for a failed Step Functions call: `StepFunctions.<Code>Exception` and the

@@ -4,10 +4,12 @@
 
 use crate::codec::decode_event;
 use crate::driver::{self, Driver};
+use crate::slot::{self, Slot};
 use crate::{now_millis, Error, Shared};
 use asl::{MachineType, StateMachine};
 use engine::{Command, Execution, ExecutionInfo, HistoryEvent, Step};
 use std::sync::Arc;
+use std::time::Duration;
 use store::{ExecutionStatus, FedEvent, Kind, Store};
 
 /// Parses a stored definition.
@@ -21,8 +23,9 @@ pub(crate) fn parse(arn: &str, definition: &str, kind: Kind) -> Result<Arc<State
 
 /// Renews this node's leases, claims what can be claimed, and adopts every execution it
 /// holds that is not driven here: the claimed ones, and those it held before a restart under
-/// the same node name. Returns the first error only when nothing could be adopted.
-pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result<Vec<String>, Error> {
+/// the same node name. Returns the first error only when nothing could be adopted. An
+/// execution whose slot another only reserved is waited for up to `wait`, then left to it.
+pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>, wait: Duration) -> Result<Vec<String>, Error> {
     let options = &shared.options;
     let mut held = shared.store.renew(&options.node, now_millis(), options.lease_ms).await?;
     let claimed = shared.store.claim(&options.node, now_millis(), options.lease_ms, options.claim_limit).await?;
@@ -30,12 +33,18 @@ pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result
     let mut adopted = Vec::new();
     let mut first_error = None;
     for arn in held {
-        if shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&arn) {
-            continue;
-        }
-        match adopt(shared, &arn).await {
-            Ok(true) => adopted.push(arn),
-            Ok(false) => {}
+        // Held from before the store is read until the driver runs: meanwhile no start,
+        // redrive or driver here can commit and leave this read behind. A slot another only
+        // reserved (a start, a redrive, a concurrent round) soon holds a driver or is free.
+        let Some(slot) = slot::reserve_unless_driven(shared, &arn, wait).await else { continue };
+        match rebuild(&slot, &arn).await {
+            Ok(Some((driver, commands))) => {
+                // Signals accepted before this node took the execution over are consumed at once.
+                if driver::spawn(slot, driver, commands, true) {
+                    adopted.push(arn);
+                }
+            }
+            Ok(None) => {}
             Err(e) => {
                 // Not driven here: let the lease go, so that any node (maybe this one, at
                 // the next round) tries again rather than the lease being renewed forever.
@@ -50,12 +59,13 @@ pub(crate) async fn claim_and_adopt<S: Store>(shared: &Arc<Shared<S>>) -> Result
     }
 }
 
-/// Rebuilds one claimed execution and drives it; `false` when it is no longer running.
-async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Error> {
-    let store = &shared.store;
-    let Some(record) = store.execution(arn).await? else { return Ok(false) };
+/// Rebuilds one held execution from the store, with the commands its driver carries out
+/// first (its stored timers, its unrecorded tasks); `None` when it is no longer running.
+async fn rebuild<S: Store>(slot: &Slot<S>, arn: &str) -> Result<Option<(Driver<S>, Vec<Command>)>, Error> {
+    let store = &slot.shared.store;
+    let Some(record) = store.execution(arn).await? else { return Ok(None) };
     if record.status != ExecutionStatus::Running {
-        return Ok(false);
+        return Ok(None);
     }
     let replay_error = |reason: String| Error::Replay { execution_arn: arn.to_string(), reason };
     let fed = store.fed_events(arn).await?;
@@ -78,9 +88,8 @@ async fn adopt<S: Store>(shared: &Arc<Shared<S>>, arn: &str) -> Result<bool, Err
             heartbeat_seconds: None,
         });
     }
-    let driver = Driver::new(Arc::clone(shared), execution, record.next_event_id, record.next_seq, last_now);
-    // Signals accepted before this node took the execution over are consumed at once.
-    Ok(driver::spawn(driver, commands, true))
+    let driver = Driver::new(slot, execution, record.next_event_id, record.next_seq, last_now);
+    Ok(Some((driver, commands)))
 }
 
 /// Rebuilds an execution from its stored record and its fed events (in `seq` order), with the

@@ -6,10 +6,10 @@
 
 use crate::driver::{self, Driver};
 use crate::recover::replay;
+use crate::slot;
 use crate::{now_millis, Error, Runtime};
 use engine::{Event, Status, Step};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 use store::{ExecutionStatus, Kind, Lease, Redrive, Store};
 
@@ -23,6 +23,8 @@ const MAX_HISTORY_EVENTS: u64 = 24_999;
 const TOKEN_MS: i64 = 15 * 60 * 1000;
 /// How many client tokens are remembered per execution (AWS: the last 10).
 const TOKENS_KEPT: usize = 10;
+/// How long a redrive waits for the driver of the run that closed to leave.
+const SLOT_WAIT: Duration = Duration::from_secs(1);
 
 /// Why the execution cannot be redriven now, in AWS's words (`redriveStatusReason`, and the
 /// message of `ExecutionNotRedrivable`); `None` when it can. `machine_exists`: whether its
@@ -94,9 +96,15 @@ impl<S: Store> Runtime<S> {
         if let Some(reason) = not_redrivable(&record, machine_exists, now) {
             return Err(Error::NotRedrivable(reason));
         }
+        // Taken before the reopening commit, so that the lease loop, which sees the execution
+        // held by this node as soon as it is reopened, leaves it to this redrive. The driver
+        // of the run that closed may still be leaving; if it does not in time, the lease loop
+        // adopts the execution at a later round.
+        let slot = slot::reserve_within(shared, execution_arn, SLOT_WAIT).await;
         let fed = store.fed_events(execution_arn).await?;
         let (mut execution, _) = replay(&record, &fed)?;
         // Time given to the engine never goes back.
+        let now = now_millis();
         let now = fed.last().map_or(now, |e| e.now.max(now));
         let mut step = Step::default();
         execution.apply(Event::Redriven, now, &mut step);
@@ -126,17 +134,9 @@ impl<S: Store> Runtime<S> {
         if let Some(token) = client_token {
             shared.redrive_tokens.lock().unwrap_or_else(|e| e.into_inner()).put(execution_arn, token.to_string(), now);
         }
-        if *execution.status() == Status::Running {
-            // The driver of the run that closed may still be leaving; else the lease loop
-            // adopts the execution at its next round.
-            for _ in 0..100 {
-                if !shared.drivers.lock().unwrap_or_else(|e| e.into_inner()).contains_key(execution_arn) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            let driver = Driver::new(Arc::clone(shared), execution, next_event_id, record.next_seq + 1, now);
-            driver::spawn(driver, step.commands, true);
+        if let Some(slot) = slot.filter(|_| *execution.status() == Status::Running) {
+            let driver = Driver::new(&slot, execution, next_event_id, record.next_seq + 1, now);
+            driver::spawn(slot, driver, step.commands, true);
         }
         Ok(now)
     }

@@ -7,6 +7,7 @@
 //! their signals by polling the store every `Options::poll_ms`.
 
 use crate::codec::encode_event;
+use crate::slot::wake;
 use crate::{now_millis, Error, Runtime, Shared};
 use engine::Event;
 use expr::Value;
@@ -37,14 +38,6 @@ pub(crate) fn task_secret() -> Result<u128, Error> {
 pub(crate) fn activity_notify<S>(shared: &Shared<S>, activity_arn: &str) -> Arc<Notify> {
     let mut activities = shared.activities.lock().unwrap_or_else(|e| e.into_inner());
     Arc::clone(activities.entry(activity_arn.to_string()).or_default())
-}
-
-/// Wakes this node's driver of the execution, if it has one.
-fn wake<S>(shared: &Shared<S>, execution_arn: &str) {
-    let drivers = shared.drivers.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(driver) = drivers.get(execution_arn) {
-        driver.wake.notify_one();
-    }
 }
 
 /// Every `poll_ms`: wakes the drivers of this node's executions that have signals waiting

@@ -1,7 +1,8 @@
 //! Nested executions (`arn:aws:states:::states:startExecution`) end to end: request-response,
 //! `.sync`, `.sync:2` and `.waitForTaskToken`, with AWS's output shapes, failure causes and
-//! histories; a missing child machine; a node dying while a parent waits for its child; and
-//! EXPRESS parents (request-response only), which start the child themselves too.
+//! histories; a missing child machine; a node dying while a parent waits for its child;
+//! EXPRESS parents (request-response only), which start the child themselves too; and the
+//! parent a child records from `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` in its input.
 
 mod support;
 
@@ -75,6 +76,7 @@ async fn sync_returns_the_child_description<S: Store>(store: Arc<S>, suffix: &st
     };
     let child_record = store.execution(&child_arn).await.unwrap().expect("the child");
     assert_eq!(child_record.status, ExecutionStatus::Succeeded);
+    assert_eq!(child_record.parent_arn, None, "no AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID, no parent");
     assert_eq!(
         output,
         json!({
@@ -179,7 +181,8 @@ async fn a_failed_child_fails_a_sync2_task_on_sqlite() {
 }
 
 /// Request-response returns the start response at once; the child goes on by itself.
-/// `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` passed in the input reaches the child.
+/// `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` passed in the input reaches the child, which
+/// is stored with the parent's ARN as its parent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_response_returns_at_once() {
     let store = Arc::new(MemoryStore::new());
@@ -203,6 +206,7 @@ async fn request_response_returns_at_once() {
     let child_record = store.execution(&child_arn).await.unwrap().unwrap();
     assert_eq!(child_record.status, ExecutionStatus::Running, "the parent did not wait");
     assert_eq!(parse(Some(&child_record.input)), json!({"k": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": exec}));
+    assert_eq!(child_record.parent_arn.as_deref(), Some(exec.as_str()), "the field names the parent");
     assert_eq!(
         types(&history),
         [
@@ -371,4 +375,99 @@ async fn an_express_execution_starts_its_child_itself_not_through_the_invoker() 
     assert_eq!(result.error.as_deref(), Some("StepFunctions.StateMachineDoesNotExistException"));
     assert!(result.cause.unwrap().starts_with(&format!("State Machine Does Not Exist: '{missing}'")));
     assert!(recorder.calls().is_empty());
+}
+
+const STARTED_BY: &str = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
+
+/// A parent whose Task starts `child` as `kid` and names itself in the child's input, as
+/// AWS documents it (`"...ID.$": "$$.Execution.Id"`).
+fn naming_parent(resource: &str, child: &str) -> Value {
+    json!({"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": resource,
+        "Parameters": {"StateMachineArn": child, "Name": "kid",
+            "Input": {"k": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
+        "End": true}}})
+}
+
+/// `.sync:2` and `.waitForTaskToken` record the parent too, durably (SQLite, read again after
+/// a reopen); the child's input keeps the field as given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_patterns_record_the_parent_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir);
+    let child = machine(&*store, "child", child_ok()).await;
+    let child_arn = child.replace(":stateMachine:", ":execution:") + ":kid";
+    let sync = machine(&*store, "sync", naming_parent(&format!("{START}.sync:2"), &child)).await;
+    let rt = runtime(&store, &Recorder::new(Ok(expr::json!(null))), "a");
+    let exec = start(&rt, &sync, "p1", json!({})).await;
+    let (execution, _) = finished(&*store, &exec).await;
+    assert_eq!(execution.status, ExecutionStatus::Succeeded, "{:?}", execution.cause);
+    assert_eq!(parse(execution.output.as_deref())["Input"], json!({"k": 1, STARTED_BY: exec}));
+
+    let other = child.replace(":child", ":other");
+    machine(&*store, "other", child_ok()).await;
+    let callback = machine(&*store, "callback", naming_parent(&format!("{START}.waitForTaskToken"), &other)).await;
+    let waiting = start(&rt, &callback, "p2", json!({})).await;
+    await_event(&*store, &waiting, "TaskSubmitted").await;
+    let other_arn = other.replace(":stateMachine:", ":execution:") + ":kid";
+    drop(rt);
+    drop(store);
+
+    let store = sqlite(&dir);
+    let child_record = store.execution(&child_arn).await.unwrap().expect("the child");
+    assert_eq!(child_record.parent_arn.as_deref(), Some(exec.as_str()));
+    assert_eq!(parse(Some(&child_record.input)), json!({"k": 1, STARTED_BY: exec}));
+    let other_record = store.execution(&other_arn).await.unwrap().expect("the callback's child");
+    assert_eq!(other_record.parent_arn.as_deref(), Some(waiting.as_str()));
+    assert_eq!(store.execution(&exec).await.unwrap().unwrap().parent_arn, None, "a top-level start has none");
+}
+
+/// Only a string names a parent; `Input` given as JSON text counts as the object it holds.
+/// The input is stored as given either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_string_field_names_the_parent() {
+    let store = Arc::new(MemoryStore::new());
+    let child = machine(&*store, "child", child_ok()).await;
+    let parent_machine = machine(&*store, "parent", parent(".sync")).await;
+    let rt = runtime(&store, &Recorder::new(Ok(expr::json!(null))), "a");
+    let named = "arn:aws:states:us-east-1:123456789012:execution:elsewhere:x";
+    let text = json!({STARTED_BY: named}).to_string();
+    let cases = [
+        ("number", json!({STARTED_BY: 42}), None),
+        ("object", json!({STARTED_BY: {"Id": named}}), None),
+        ("nested", json!({"inner": {STARTED_BY: named}}), None),
+        ("array", json!([{STARTED_BY: named}]), None),
+        ("text", json!(text), Some(named)),
+        ("not-json", json!("plain words"), None),
+    ];
+    for (name, input, expected) in cases {
+        let exec =
+            start(&rt, &parent_machine, name, json!({"StateMachineArn": child, "Input": input, "Name": name})).await;
+        let (execution, _) = finished(&*store, &exec).await;
+        assert_eq!(execution.status, ExecutionStatus::Succeeded, "{name}: {:?}", execution.cause);
+        let child_arn = child.replace(":stateMachine:", ":execution:") + ":" + name;
+        let record = store.execution(&child_arn).await.unwrap().expect("the child");
+        assert_eq!(record.parent_arn.as_deref(), expected, "{name}");
+        let stored = match &input {
+            Value::String(text) if serde_json::from_str::<Value>(text).is_ok() => text.clone(),
+            other => other.to_string(),
+        };
+        assert_eq!(record.input, stored, "{name}: the input is kept as given");
+    }
+}
+
+/// An EXPRESS parent naming itself: its durable child records the EXPRESS execution's ARN.
+#[tokio::test]
+async fn an_express_parent_is_recorded_by_its_durable_child() {
+    let store = Arc::new(MemoryStore::new());
+    let child = machine(&*store, "child", child_ok()).await;
+    let rt = runtime(&store, &Recorder::new(Ok(expr::json!(null))), "a");
+    let mut express = express_parent("fast");
+    express.definition = naming_parent(START, &child).to_string();
+    let result = rt.start_sync(&express, runtime::ExpressRequest::new("e".into(), "{}".into())).await.unwrap();
+    assert_eq!(result.status, ExecutionStatus::Succeeded, "{:?} {:?}", result.error, result.cause);
+    let child_arn = child.replace(":stateMachine:", ":execution:") + ":kid";
+    let (child_record, _) = finished(&*store, &child_arn).await;
+    assert!(result.execution_arn.contains(":express:fast:e:"), "{}", result.execution_arn);
+    assert_eq!(child_record.parent_arn.as_deref(), Some(result.execution_arn.as_str()));
+    assert_eq!(parse(Some(&child_record.input)), json!({"k": 1, STARTED_BY: result.execution_arn}));
 }

@@ -62,6 +62,8 @@ pub struct Function {
     pub memory: Option<u32>,
     /// Processes running events at once (default 4).
     pub concurrency: Option<usize>,
+    /// Seconds a warm process may wait for its next event before it is stopped (default 600).
+    pub idle_seconds: Option<f64>,
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
 }
@@ -159,6 +161,12 @@ impl Config {
                     return Err(bad("concurrency must be at least 1"));
                 }
                 config.concurrency = concurrency;
+            }
+            if let Some(idle) = f.idle_seconds {
+                if !(idle > 0.0 && idle <= 86_400.0) {
+                    return Err(bad("idle_seconds must be between 0 and 86400"));
+                }
+                config.idle = Duration::from_secs_f64(idle);
             }
             config.environment = f.environment.clone();
             out.push((name.clone(), config));

@@ -61,7 +61,7 @@ fn activity(row: &Row<'_>) -> rusqlite::Result<(u64, Activity)> {
 
 const EXECUTION_COLUMNS: &str = "seq, arn, state_machine_arn, started_through, name, kind, status, input, output, \
      error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, lease_until, task_secret, \
-     redrive_count, redrive_date";
+     redrive_count, redrive_date, parent_arn";
 
 fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
     let lease_node: Option<String> = row.get(18)?;
@@ -72,6 +72,7 @@ fn execution(row: &Row<'_>) -> rusqlite::Result<(u64, Execution)> {
             arn: row.get(1)?,
             state_machine_arn: row.get(2)?,
             started_through: row.get(3)?,
+            parent_arn: row.get(23)?,
             name: row.get(4)?,
             kind: parsed(row, 5, Kind::parse)?,
             status: parsed(row, 6, ExecutionStatus::parse)?,

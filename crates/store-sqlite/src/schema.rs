@@ -108,6 +108,12 @@ const MIGRATIONS: &[&str] = &[
     crate::versions::SCHEMA,
     // 4: redrive counts and dates (see redrive.rs).
     crate::redrive::SCHEMA,
+    // 5: the execution that started each execution, as its input named it
+    // (`AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`); NULL for the others and for every row
+    // written before this version.
+    r#"
+    ALTER TABLE executions ADD COLUMN parent_arn TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

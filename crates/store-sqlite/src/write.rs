@@ -82,8 +82,8 @@ pub fn start(conn: &Connection, start: Start) -> Result<Created<Execution>> {
     start.commit.check(Guard::from(&execution))?;
     let sql = "INSERT INTO executions (arn, state_machine_arn, started_through, name, kind, status, input, output, \
                error, cause, started, stopped, definition, role_arn, seed, next_event_id, next_seq, lease_node, \
-               lease_until, task_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-               ?16, ?17, ?18, ?19, ?20)";
+               lease_until, task_secret, parent_arn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
+               ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
     let e = &execution;
     let args = params![
         e.arn,
@@ -105,7 +105,8 @@ pub fn start(conn: &Connection, start: Start) -> Result<Created<Execution>> {
         e.next_seq,
         e.lease.as_ref().map(|l| &l.node),
         e.lease.as_ref().map(|l| l.until),
-        crate::signals::secret_text(e.task_secret)
+        crate::signals::secret_text(e.task_secret),
+        e.parent_arn
     ];
     conn.prepare_cached(sql).and_then(|mut s| s.execute(args)).map_err(backend)?;
     let seq = conn.last_insert_rowid();

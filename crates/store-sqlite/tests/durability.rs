@@ -1,7 +1,7 @@
 //! What only a file can show: data survives closing and reopening, and the schema version
 //! is checked on open.
 
-use store::conformance::{machine, reload, started, step, task};
+use store::conformance::{machine, reload, start, started, step, task};
 use store::{HistoryQuery, PageRequest, Store, Timer, TimerQuery};
 use store_sqlite::{Durability, Error, Options, SqliteStore, SCHEMA_VERSION};
 
@@ -86,12 +86,12 @@ async fn a_schema_3_database_gains_redrive_columns() {
     // Back to schema 3, as an older build left it.
     let conn = rusqlite::Connection::open(&path).expect("open raw");
     conn.execute_batch(
-        "ALTER TABLE executions DROP COLUMN redrive_count; ALTER TABLE executions DROP COLUMN redrive_date; \
-         PRAGMA user_version = 3;",
+        "ALTER TABLE executions DROP COLUMN parent_arn; ALTER TABLE executions DROP COLUMN redrive_count; \
+         ALTER TABLE executions DROP COLUMN redrive_date; PRAGMA user_version = 3;",
     )
     .expect("downgrade");
     drop(conn);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     let store = SqliteStore::open(&path, Options::default()).expect("migrate");
     let failed = reload(&store, &arn).await;
     assert_eq!((failed.status, failed.redrive_count, failed.redrive_date), (store::ExecutionStatus::Failed, 0, None));
@@ -103,4 +103,37 @@ async fn a_schema_3_database_gains_redrive_columns() {
         (redriven.status, redriven.redrive_count, redriven.redrive_date),
         (store::ExecutionStatus::Running, 1, Some(20))
     );
+}
+
+/// A database written before parents were recorded (schema 4) gets migration 5 on open: its
+/// executions read with no parent, go on, and new ones keep theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_4_database_gains_the_parent_column() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("old.db");
+    let (m, children) = (machine("m"), machine("children"));
+    let old = {
+        let store = SqliteStore::open(&path, Options::default()).expect("open");
+        started(&store, &m, &["e"]).await.remove(0)
+    };
+    // Back to schema 4, as an older build left it.
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    conn.execute_batch("ALTER TABLE executions DROP COLUMN parent_arn; PRAGMA user_version = 4;").expect("downgrade");
+    drop(conn);
+    assert_eq!(SCHEMA_VERSION, 5);
+    let store = SqliteStore::open(&path, Options::default()).expect("migrate");
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
+    let version: usize = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("user_version");
+    assert_eq!(version, 5);
+    drop(conn);
+    let migrated = reload(&store, &old.arn).await;
+    assert_eq!(migrated, old, "the old row reads as before, with no parent");
+    assert_eq!(migrated.parent_arn, None);
+    store.commit(step(&migrated, 1, 20)).await.expect("the old execution goes on");
+
+    store.create_state_machine(children.clone()).await.expect("create");
+    let mut nested = start(&children, "c", "{}");
+    nested.execution.parent_arn = Some(old.arn.clone());
+    let child = store.start_execution(nested).await.expect("start a child").value;
+    assert_eq!(reload(&store, &child.arn).await.parent_arn, Some(old.arn));
 }

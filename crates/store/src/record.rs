@@ -101,6 +101,10 @@ pub struct Execution {
     pub state_machine_arn: String,
     /// The version or alias ARN the execution was started through, if any.
     pub started_through: Option<String>,
+    /// The ARN of the execution that started this one, when it said so: a nested execution
+    /// whose input carried `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` (AWS's way of
+    /// associating a child with its parent). Set at creation, never changed.
+    pub parent_arn: Option<String>,
     pub name: String,
     pub kind: Kind,
     pub status: ExecutionStatus,

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_http;
 mod files;
+mod graph;
 mod http_client;
 mod run;
 mod serve;
@@ -37,6 +38,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load a running server over HTTP with a benchmark workload and print its throughput.
     BenchHttp(BenchHttpArgs),
+    /// Draw a definition as an SVG graph (as the console shows it).
+    Graph(GraphArgs),
 }
 
 /// STANDARD or EXPRESS (some integrations are not allowed in EXPRESS machines).
@@ -106,6 +109,18 @@ pub struct ValidateArgs {
     /// The state machine type.
     #[arg(long = "type", value_enum, default_value_t)]
     pub kind: MachineKind,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The definition file (Amazon States Language, JSON; it need not be valid).
+    pub definition: PathBuf,
+    /// Write the SVG to this file instead of printing it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Draw the legend of the status colours instead of the definition.
+    #[arg(long)]
+    pub legend: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -208,6 +223,7 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::BenchHttp(args) => bench_http::bench_http(&args),
+        Command::Graph(args) => graph::graph(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

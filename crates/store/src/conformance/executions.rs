@@ -113,3 +113,45 @@ pub async fn executions_list_newest_first_with_filters<S: Store>(store: &S) {
     let stored = reload(store, &on_a[1].arn).await;
     assert_eq!((stored.status, stored.cause.as_deref()), (ExecutionStatus::Failed, Some("cause 1")));
 }
+
+/// The parent an execution was started by is kept as given at the start, and read back by
+/// every read (one, listed, after commits, after an idempotent start); `None` stays `None`.
+pub async fn parent_is_kept_from_the_start<S: Store>(store: &S) {
+    let (parents, children) = (machine("parents"), machine("children"));
+    let parent = started(store, &parents, &["p"]).await.remove(0);
+    store.create_state_machine(children.clone()).await.expect("create");
+    let input = format!(r#"{{"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID":"{}"}}"#, parent.arn);
+    let mut nested = start(&children, "c", &input);
+    nested.execution.parent_arn = Some(parent.arn.clone());
+    let child = store.start_execution(nested.clone()).await.expect("start the child").value;
+    assert_eq!(child.parent_arn.as_deref(), Some(parent.arn.as_str()));
+    let orphan = store.start_execution(start(&children, "o", "{}")).await.expect("start").value;
+    assert_eq!(orphan.parent_arn, None);
+
+    assert_eq!(reload(store, &parent.arn).await.parent_arn, None);
+    assert_eq!(reload(store, &child.arn).await, child);
+    let again = store.start_execution(nested).await.expect("idempotent start");
+    assert_eq!((again.created, again.value.parent_arn.as_deref()), (false, Some(parent.arn.as_str())));
+
+    let mut close = step(&child, 2, 7);
+    close.status = Some(StatusChange {
+        status: ExecutionStatus::Succeeded,
+        output: Some("{}".into()),
+        error: None,
+        cause: None,
+        stopped: Some(7),
+    });
+    store.commit(close).await.expect("close");
+    let closed = reload(store, &child.arn).await;
+    assert_eq!((closed.status, closed.parent_arn.as_deref()), (ExecutionStatus::Succeeded, Some(parent.arn.as_str())));
+
+    let query = ExecutionQuery {
+        state_machine_arn: Some(children.arn.clone()),
+        status: None,
+        redriven: None,
+        page: PageRequest::first(10),
+    };
+    let listed = store.list_executions(query).await.expect("list").items;
+    let parents_of: Vec<_> = listed.iter().map(|e| (e.name.as_str(), e.parent_arn.as_deref())).collect();
+    assert_eq!(parents_of, [("o", None), ("c", Some(parent.arn.as_str()))]);
+}
