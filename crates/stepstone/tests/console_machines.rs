@@ -258,6 +258,7 @@ async fn the_list_creates_from_templates_deletes_and_looks_right_on_a_phone_and_
     browser.screenshot("console-create-dialog").await;
     browser.client.find(Locator::Css("a[data-template=parallel]")).await.unwrap().click().await.unwrap();
     browser.wait_for("#graph svg [data-state=Both]").await;
+    browser.screenshot("console-editor-parallel").await;
     assert_eq!(path(&browser).await, "/machines/new");
 
     // Import: a JSON file opens the editor with its definition, named after the file.
