@@ -9,6 +9,22 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console.css")),
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../assets/console.js")),
     ("execution.js", "text/javascript; charset=utf-8", include_bytes!("../assets/execution.js")),
+    ("machines.js", "text/javascript; charset=utf-8", include_bytes!("../assets/machines.js")),
+    ("codemirror.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/codemirror.js")),
+    ("codemirror.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/codemirror/codemirror.css")),
+    ("cm-javascript.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/javascript.js")),
+    (
+        "cm-matchbrackets.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/codemirror/matchbrackets.js"),
+    ),
+    (
+        "cm-closebrackets.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/codemirror/closebrackets.js"),
+    ),
+    ("cm-lint.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.js")),
+    ("cm-lint.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.css")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -5,13 +5,18 @@
 //! console.js`, `aws()`), so the console can do nothing the API would refuse, and its errors are
 //! AWS's own. Only this crate knows HTML; it makes no request outside Stepstone.
 
+mod activities;
 mod assets;
+mod detail;
+mod editor;
 pub mod execution;
 mod inbox;
 mod layout;
 mod machines;
+mod templates;
+pub mod validate;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use runtime::Runtime;
 use std::sync::Arc;
@@ -43,6 +48,12 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
     let console = Arc::new(Console { runtime, config });
     Router::new()
         .route("/", get(machines::list::<S>))
+        .route("/machines/new", get(editor::new::<S>))
+        .route("/machines/{name}", get(detail::show::<S>))
+        .route("/machines/{name}/edit", get(editor::edit::<S>))
+        .route("/activities", get(activities::list::<S>))
+        .route("/console/validate", post(validate::validate))
+        .route("/console/graph", post(validate::graph))
         .route("/console/assets/{file}", get(assets::serve))
         .route("/executions/{machine}/{name}", get(execution::show::<S>))
         .route("/console/executions/{machine}/{name}/live", get(execution::live::live::<S>))

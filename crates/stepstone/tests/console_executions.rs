@@ -302,21 +302,24 @@ async fn stop_redrive_and_new_execution_buttons_work() {
     assert_eq!(described["status"], "RUNNING");
     assert_eq!(described["redriveCount"], 1);
     browser.wait_for("button[data-action=new-execution]").await.click().await.unwrap();
-    // The machine's page opens its start dialog (`?start=1`) with the input left in sessionStorage.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let url = browser.client.current_url().await.unwrap();
-        if url.path() == "/machines/sleeps" {
-            assert_eq!(url.query(), Some("start=1"));
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no navigation to the machine's page: {url}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    browser.client.back().await.unwrap();
-    browser.wait_for("#execution").await;
-    let input =
-        browser.client.execute("return sessionStorage.getItem('stepstone-start-input');", vec![]).await.unwrap();
-    assert_eq!(input, json!(r#"{"again":true}"#));
+    // The machine's page opens its Start dialog (`?start=1`) with the input left in sessionStorage,
+    // and starting from it leads to the new execution's page.
+    browser
+        .wait_until(
+            "the machine's Start dialog opens with the input",
+            "return location.pathname === '/machines/sleeps' && location.search === '?start=1'
+                && !!document.querySelector('#start-dialog[open]')
+                && document.getElementById('start-dialog').textContent.includes('again');",
+        )
+        .await;
+    browser.screenshot("execution-new-from-input").await;
+    browser.wait_for("#start-dialog [data-action=start-execution]").await.click().await.unwrap();
+    browser
+        .wait_until(
+            "the new execution's page, with the same input",
+            "const root = document.getElementById('execution');
+             return !!root && root.dataset.name !== 'long' && JSON.parse(root.dataset.input).again === true;",
+        )
+        .await;
     browser.close().await;
 }
