@@ -24,6 +24,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     ("cm-lint.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.js")),
     ("cm-lint.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.css")),
+    ("execution.js", "text/javascript; charset=utf-8", include_bytes!("../assets/execution.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

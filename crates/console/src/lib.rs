@@ -9,6 +9,8 @@ mod activities;
 mod assets;
 mod detail;
 mod editor;
+pub mod execution;
+mod inbox;
 mod layout;
 mod machines;
 mod templates;
@@ -53,5 +55,11 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
         .route("/console/validate", post(validate::validate))
         .route("/console/graph", post(validate::graph))
         .route("/console/assets/{file}", get(assets::serve))
+        .route("/executions/{machine}/{name}", get(execution::show::<S>))
+        .route("/console/executions/{machine}/{name}/live", get(execution::live::live::<S>))
+        .route("/console/executions/{machine}/{name}/export", get(execution::live::export::<S>))
+        .route("/console/executions/{machine}/{name}/stages", get(execution::stages::stages::<S>))
+        .route("/inbox", get(inbox::show::<S>))
+        .route("/console/inbox", get(inbox::fragment::<S>))
         .with_state(console)
 }
