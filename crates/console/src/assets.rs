@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &[u8])] = &[
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console.css")),
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../assets/console.js")),
-    ("execution.js", "text/javascript; charset=utf-8", include_bytes!("../assets/execution.js")),
     ("machines.js", "text/javascript; charset=utf-8", include_bytes!("../assets/machines.js")),
     ("codemirror.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/codemirror.js")),
     ("codemirror.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/codemirror/codemirror.css")),
@@ -25,6 +24,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     ("cm-lint.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.js")),
     ("cm-lint.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/codemirror/lint.css")),
+    ("execution.js", "text/javascript; charset=utf-8", include_bytes!("../assets/execution.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -302,17 +302,29 @@ async fn stop_redrive_and_new_execution_buttons_work() {
     assert_eq!(described["status"], "RUNNING");
     assert_eq!(described["redriveCount"], 1);
     browser.wait_for("button[data-action=new-execution]").await.click().await.unwrap();
-    // The machine's page opens its Start dialog (`?start=1`) with the input left in sessionStorage,
-    // and starting from it leads to the new execution's page.
+    // The machine's page opens its start dialog (`?start=1`) with the input left in sessionStorage.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        if url.path() == "/machines/sleeps" {
+            assert_eq!(url.query(), Some("start=1"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no navigation to the machine's page: {url}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // There the Start dialog is open, its input editor holding the execution's input.
+    browser.wait_for("#start-dialog[open]").await;
     browser
         .wait_until(
-            "the machine's Start dialog opens with the input",
-            "return location.pathname === '/machines/sleeps' && location.search === '?start=1'
-                && !!document.querySelector('#start-dialog[open]')
-                && document.getElementById('start-dialog').textContent.includes('again');",
+            "the Start dialog holds the execution's input",
+            "const cm = document.querySelector('#start-dialog .CodeMirror'); \
+             const text = cm ? cm.CodeMirror.getValue() : document.querySelector('#execution-input').value; \
+             return JSON.stringify(JSON.parse(text)) === '{\"again\":true}';",
         )
         .await;
     browser.screenshot("execution-new-from-input").await;
+    // Starting from the dialog leads to the new execution's page, with the same input.
     browser.wait_for("#start-dialog [data-action=start-execution]").await.click().await.unwrap();
     browser
         .wait_until(
