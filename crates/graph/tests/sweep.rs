@@ -1,5 +1,6 @@
-//! Every definition of the conformance corpus drawn: no panic, and a layout whose boxes do not
-//! overlap and whose machines contain their states. Also large, nested and malformed inputs.
+//! Every definition of the conformance corpus drawn: no panic, well-formed SVG (kept as a
+//! snapshot in `target/graph-snapshots`), and a layout whose boxes do not overlap and whose
+//! machines contain their states. Also large, nested and malformed inputs.
 
 mod support;
 
@@ -38,6 +39,8 @@ fn corpus() -> Option<Vec<(String, Value)>> {
 fn every_corpus_definition_is_drawn_without_overlaps() {
     let Some(cases) = corpus() else { return };
     assert!(cases.len() > 1000, "only {} definitions found", cases.len());
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/graph-snapshots");
+    std::fs::create_dir_all(&snapshots).unwrap();
     let mut failures = Vec::new();
     for (path, definition) in &cases {
         let laid = layout(definition);
@@ -45,7 +48,12 @@ fn every_corpus_definition_is_drawn_without_overlaps() {
             failures.push(format!("{path}: {problem}"));
         }
         let drawing = svg(definition, &Overlay::new());
-        assert!(drawing.starts_with("<svg") && drawing.ends_with("</svg>"), "{path}");
+        match roxmltree::Document::parse(&drawing) {
+            Ok(document) => assert_eq!(document.root_element().tag_name().name(), "svg", "{path}"),
+            Err(e) => failures.push(format!("{path}: not well-formed SVG: {e}")),
+        }
+        let name = Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("definition");
+        std::fs::write(snapshots.join(format!("{name}.svg")), &drawing).unwrap();
     }
     println!("{} definitions drawn", cases.len());
     assert!(failures.is_empty(), "{} of {} definitions:\n{}", failures.len(), cases.len(), failures.join("\n"));
