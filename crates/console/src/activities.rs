@@ -5,24 +5,14 @@ use crate::Shared;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use store::{PageRequest, Store};
+use store::Store;
 
 /// `GET /activities`: the activities, newest first.
 pub async fn list<S: Store>(State(console): State<Shared<S>>) -> Response {
-    let mut activities = Vec::new();
-    let mut request = PageRequest::first(1000);
-    loop {
-        match console.store().list_activities(request.clone()).await {
-            Ok(page) => {
-                activities.extend(page.items);
-                match page.next {
-                    Some(cursor) => request.cursor = Some(cursor),
-                    None => break,
-                }
-            }
-            Err(e) => return layout::error_page(&e.to_string()),
-        }
-    }
+    let mut activities = match crate::every(|request| console.store().list_activities(request)).await {
+        Ok(activities) => activities,
+        Err(e) => return layout::error_page(&e.to_string()),
+    };
     activities.reverse();
     page(
         "Activities",

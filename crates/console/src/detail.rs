@@ -39,26 +39,8 @@ struct Related {
 const SCANNED: usize = 10_000;
 
 async fn related<S: Store>(store: &S, arn: &str, status: Option<ExecutionStatus>, q: &str) -> store::Result<Related> {
-    let mut versions = Vec::new();
-    let mut request = PageRequest::first(1000);
-    loop {
-        let page = store.list_versions(arn, request.clone()).await?;
-        versions.extend(page.items);
-        match page.next {
-            Some(cursor) => request.cursor = Some(cursor),
-            None => break,
-        }
-    }
-    let mut aliases = Vec::new();
-    let mut request = PageRequest::first(1000);
-    loop {
-        let page = store.list_aliases(arn, request.clone()).await?;
-        aliases.extend(page.items);
-        match page.next {
-            Some(cursor) => request.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let versions = crate::every(|request| store.list_versions(arn, request)).await?;
+    let aliases = crate::every(|request| store.list_aliases(arn, request)).await?;
     let mut executions = Vec::new();
     let mut scanned = 0;
     let mut capped = false;

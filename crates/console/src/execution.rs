@@ -17,7 +17,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use store::{ExecutionStatus, HistoryEvent, HistoryQuery, PageRequest, Store};
+use store::{ExecutionStatus, HistoryEvent, HistoryQuery, Store};
 use trace::Trace;
 
 /// An execution read from the store with its whole history, traced.
@@ -91,16 +91,9 @@ pub async fn load<S: Store>(console: &Console<S>, machine: &str, name: &str) -> 
     let store = console.store();
     let arn = execution_arn(console, machine, name);
     let Some(execution) = store.execution(&arn).await.map_err(|e| e.to_string())? else { return Ok(None) };
-    let mut events = Vec::new();
-    let mut query = HistoryQuery { execution_arn: arn.clone(), reverse: false, page: PageRequest::first(1000) };
-    loop {
-        let page = store.history(query.clone()).await.map_err(|e| e.to_string())?;
-        events.extend(page.items);
-        match page.next {
-            Some(cursor) => query.page.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let events = crate::every(|page| store.history(HistoryQuery { execution_arn: arn.clone(), reverse: false, page }))
+        .await
+        .map_err(|e| e.to_string())?;
     let machine_exists = store.state_machine(&execution.state_machine_arn).await.map_err(|e| e.to_string())?.is_some();
     let now = chrono::Utc::now().timestamp_millis();
     let not_redrivable = runtime::not_redrivable(&execution, machine_exists, now);

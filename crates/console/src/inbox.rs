@@ -9,7 +9,7 @@ use crate::Shared;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
-use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, PageRequest, Store, TaskRecord, TaskState};
+use store::{ExecutionQuery, ExecutionStatus, HistoryQuery, Store, TaskRecord, TaskState};
 
 /// Whether a task waits for an answer from outside: a callback, or an activity's worker.
 pub fn answerable(task: &TaskRecord) -> bool {
@@ -28,18 +28,15 @@ pub struct Pending {
 
 /// Every answerable task of every running execution, oldest execution first.
 pub async fn pending<S: Store>(store: &S) -> Result<Vec<Pending>, store::Error> {
-    let mut running = Vec::new();
-    let mut page = PageRequest::first(1000);
-    loop {
-        let query =
-            ExecutionQuery { state_machine_arn: None, status: Some(ExecutionStatus::Running), redriven: None, page };
-        let found = store.list_executions(query).await?;
-        running.extend(found.items);
-        match found.next {
-            Some(cursor) => page = PageRequest { cursor: Some(cursor), limit: 1000 },
-            None => break,
-        }
-    }
+    let mut running = crate::every(|page| {
+        store.list_executions(ExecutionQuery {
+            state_machine_arn: None,
+            status: Some(ExecutionStatus::Running),
+            redriven: None,
+            page,
+        })
+    })
+    .await?;
     running.reverse();
     let mut out = Vec::new();
     for e in running {
@@ -48,16 +45,9 @@ pub async fn pending<S: Store>(store: &S) -> Result<Vec<Pending>, store::Error> 
             continue;
         }
         tasks.sort_by_key(|t| t.task_id);
-        let mut events = Vec::new();
-        let mut query = HistoryQuery { execution_arn: e.arn.clone(), reverse: false, page: PageRequest::first(1000) };
-        loop {
-            let found = store.history(query.clone()).await?;
-            events.extend(found.items);
-            match found.next {
-                Some(cursor) => query.page.cursor = Some(cursor),
-                None => break,
-            }
-        }
+        let events =
+            crate::every(|page| store.history(HistoryQuery { execution_arn: e.arn.clone(), reverse: false, page }))
+                .await?;
         let trace = Trace::new(&events, e.status);
         let machine = e.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string();
         for task in tasks {

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use runtime::Runtime;
 use std::sync::Arc;
-use store::Store;
+use store::{Page, PageRequest, Store};
 
 /// Where the console says it runs: the region and account of the ARNs it builds.
 #[derive(Debug, Clone)]
@@ -62,4 +62,23 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
         .route("/inbox", get(inbox::show::<S>))
         .route("/console/inbox", get(inbox::fragment::<S>))
         .with_state(console)
+}
+
+/// Every item of a paged store listing: `fetch` is called with each page's request, 1,000 items
+/// a page, until the last page.
+pub(crate) async fn every<T, F, Fut>(mut fetch: F) -> store::Result<Vec<T>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = store::Result<Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut request = PageRequest::first(1000);
+    loop {
+        let page = fetch(request.clone()).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => return Ok(items),
+        }
+    }
 }

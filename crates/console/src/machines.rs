@@ -27,16 +27,7 @@ impl<S: Store> Console<S> {
 
     /// Every state machine, in creation order.
     pub(crate) async fn all_machines(&self) -> store::Result<Vec<StateMachine>> {
-        let mut machines = Vec::new();
-        let mut request = PageRequest::first(1000);
-        loop {
-            let page = self.store().list_state_machines(request.clone()).await?;
-            machines.extend(page.items);
-            match page.next {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => return Ok(machines),
-            }
-        }
+        crate::every(|request| self.store().list_state_machines(request)).await
     }
 }
 

@@ -4,8 +4,8 @@
 //! the page has every event already) and `.../export` (a
 //! DescribeExecution-like summary and the whole history, as a JSON download).
 
-use super::{banner, events, io, load, summary, View};
-use crate::Shared;
+use super::{banner, events, io, load, summary, Loaded, View};
+use crate::{Console, Shared};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,12 +13,13 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 use store::{ExecutionStatus, Store};
 
-fn missing() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"message": "no such execution"}))).into_response()
-}
-
-fn failed(message: String) -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "message": message }))).into_response()
+/// The execution for a JSON endpoint, or the JSON answer saying why there is none (404, 500).
+pub(super) async fn load_json<S: Store>(console: &Console<S>, machine: &str, name: &str) -> Result<Loaded, Response> {
+    match load(console, machine, name).await {
+        Ok(Some(loaded)) => Ok(loaded),
+        Ok(None) => Err((StatusCode::NOT_FOUND, Json(json!({"message": "no such execution"}))).into_response()),
+        Err(message) => Err((StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "message": message }))).into_response()),
+    }
 }
 
 /// `GET /console/executions/{machine}/{name}/live?sel=&page=&filter=`.
@@ -27,37 +28,28 @@ pub async fn live<S: Store>(
     Path((machine, name)): Path<(String, String)>,
     Query(view): Query<View>,
 ) -> Response {
-    let loaded = match load(&console, &machine, &name).await {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return missing(),
-        Err(e) => return failed(e),
+    let loaded = match load_json(&console, &machine, &name).await {
+        Ok(loaded) => loaded,
+        Err(answer) => return answer,
     };
     let e = &loaded.execution;
-    if view.known == Some(loaded.events.len()) {
-        return Json(json!({
-            "unchanged": true,
-            "status": e.status.name(),
-            "running": e.status == ExecutionStatus::Running,
-            "redrivable": loaded.not_redrivable.is_none(),
-            "summary": summary(&loaded).into_string(),
-            "events": loaded.events.len(),
-        }))
-        .into_response();
-    }
-    let svg = graph::svg(&loaded.definition, &loaded.trace.overlay(&view.selection()));
-    Json(json!({
+    let mut reply = json!({
         "events": loaded.events.len(),
         "status": e.status.name(),
         "running": e.status == ExecutionStatus::Running,
         "redrivable": loaded.not_redrivable.is_none(),
-        "svg": svg,
         "summary": summary(&loaded).into_string(),
-        "io": io(&loaded).into_string(),
-        "banner": banner(&loaded).into_string(),
-        "history": events::table(&loaded.events, e.started, &view).into_string(),
-        "trace": serde_json::to_value(&loaded.trace).unwrap_or(Value::Null),
-    }))
-    .into_response()
+    });
+    if view.known == Some(loaded.events.len()) {
+        reply["unchanged"] = json!(true);
+        return Json(reply).into_response();
+    }
+    reply["svg"] = json!(graph::svg(&loaded.definition, &loaded.trace.overlay(&view.selection())));
+    reply["io"] = json!(io(&loaded).into_string());
+    reply["banner"] = json!(banner(&loaded).into_string());
+    reply["history"] = json!(events::table(&loaded.events, e.started, &view).into_string());
+    reply["trace"] = serde_json::to_value(&loaded.trace).unwrap_or(Value::Null);
+    Json(reply).into_response()
 }
 
 /// `GET /console/executions/{machine}/{name}/export`: `{"execution": {...}, "events": [...]}` in
@@ -66,10 +58,9 @@ pub async fn export<S: Store>(
     State(console): State<Shared<S>>,
     Path((machine, name)): Path<(String, String)>,
 ) -> Response {
-    let loaded = match load(&console, &machine, &name).await {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return missing(),
-        Err(e) => return failed(e),
+    let loaded = match load_json(&console, &machine, &name).await {
+        Ok(loaded) => loaded,
+        Err(answer) => return answer,
     };
     let e = &loaded.execution;
     let seconds = |ms: i64| json!(ms as f64 / 1000.0);

@@ -6,7 +6,6 @@
 //! and the output; the stages between are this recomputation. Map and Parallel runs, and tasks
 //! with no recorded answer yet, are not recomputed (their children's results are not a mock).
 
-use super::load;
 use super::trace::Run;
 use crate::Shared;
 use axum::extract::{Path, Query, State};
@@ -131,10 +130,9 @@ pub async fn stages<S: Store>(
     Path((machine, name)): Path<(String, String)>,
     Query(which): Query<Which>,
 ) -> Response {
-    let loaded = match load(&console, &machine, &name).await {
-        Ok(Some(loaded)) => loaded,
-        Ok(None) => return (StatusCode::NOT_FOUND, Json(json!({"message": "no such execution"}))).into_response(),
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "message": e }))).into_response(),
+    let loaded = match super::live::load_json(&console, &machine, &name).await {
+        Ok(loaded) => loaded,
+        Err(answer) => return answer,
     };
     let Some(run) = loaded.trace.states.get(&which.state).and_then(|runs| runs.get(which.run)) else {
         return (StatusCode::NOT_FOUND, Json(json!({"message": "no such run"}))).into_response();
