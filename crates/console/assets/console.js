@@ -87,7 +87,7 @@ document.addEventListener("click", async (event) => {
     case "create": {
       const dialog = document.getElementById("create-dialog");
       if (dialog) dialog.showModal();
-      else location.href = "/machines/new";
+      else location.href = "/create";
       break;
     }
     case "import":
@@ -130,7 +130,7 @@ document.addEventListener("change", async (event) => {
   const text = await file.text();
   sessionStorage.setItem("stepstone-import", text);
   sessionStorage.setItem("stepstone-import-name", file.name.replace(/\.(asl\.)?json$/i, "").replace(/[^\w-]/g, "-"));
-  location.href = "/machines/new?import=1";
+  location.href = "/create?import=1";
 });
 
 // Activities: create.

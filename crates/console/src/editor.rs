@@ -1,4 +1,4 @@
-//! The editor (`/machines/new`, `/machines/{name}/edit`): CodeMirror beside the live graph, and the settings.
+//! The editor (`/create`, `/machines/{name}/edit`): CodeMirror beside the live graph, and the settings.
 
 use crate::layout::{self, page_with, Section};
 use crate::templates::{self, BLANK};
@@ -35,7 +35,7 @@ struct Form<'a> {
     import: bool,
 }
 
-/// `GET /machines/new`: a new machine, blank or from an example.
+/// `GET /create`: a new machine, blank or from an example.
 pub async fn new<S: Store>(State(console): State<Shared<S>>, Query(query): Query<NewQuery>) -> Response {
     let template = query.template.as_deref().and_then(templates::find);
     let definition = template.map_or(BLANK, |t| t.definition);

@@ -48,7 +48,7 @@ pub fn router<S: Store>(runtime: Arc<Runtime<S>>, config: Config) -> Router {
     let console = Arc::new(Console { runtime, config });
     Router::new()
         .route("/", get(machines::list::<S>))
-        .route("/machines/new", get(editor::new::<S>))
+        .route("/create", get(editor::new::<S>))
         .route("/machines/{name}", get(detail::show::<S>))
         .route("/machines/{name}/edit", get(editor::edit::<S>))
         .route("/activities", get(activities::list::<S>))

@@ -121,9 +121,9 @@ pub async fn list<S: Store>(State(console): State<Shared<S>>, Query(query): Quer
                     h2 #create-title { "Create a state machine" }
                     p.muted { "Start from a blank definition or from an example." }
                     ul.templates {
-                        li { a.template href="/machines/new" { strong { "Blank" } span { "One Pass state to start from." } } }
+                        li { a.template href="/create" { strong { "Blank" } span { "One Pass state to start from." } } }
                         @for t in TEMPLATES {
-                            li { a.template href={ "/machines/new?template=" (t.name) } data-template=(t.name) { strong { (t.title) } span { (t.summary) } } }
+                            li { a.template href={ "/create?template=" (t.name) } data-template=(t.name) { strong { (t.title) } span { (t.summary) } } }
                         }
                     }
                     div.dialog-actions { button.button type="submit" value="cancel" { "Cancel" } }

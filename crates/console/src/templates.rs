@@ -1,6 +1,6 @@
 //! The example definitions a new state machine can start from, compiled in from `templates/*.json`.
 
-/// An example: its name in URLs (`/machines/new?template=NAME`), its title and its definition.
+/// An example: its name in URLs (`/create?template=NAME`), its title and its definition.
 pub struct Template {
     pub name: &'static str,
     pub title: &'static str,

@@ -318,9 +318,14 @@ async fn the_machine_page_shows_its_executions_filtered_and_its_latest_status_on
     let (status, _, page) = request(served.addr, "GET", "/machines/caf%C3%A9", "").await;
     assert_eq!(status, 200);
     assert!(page.contains("stateMachine:café"));
+    // Any valid name has its page, "new" too (the editor is at /create).
+    create(&served.runtime, "new", 1_700_000_000_002).await;
+    let (status, _, page) = request(served.addr, "GET", "/machines/new", "").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("stateMachine:new"), "{page}");
 
     // Templates: each one opens the editor with its definition, which is valid.
-    let (status, _, page) = request(served.addr, "GET", "/machines/new?template=map", "").await;
+    let (status, _, page) = request(served.addr, "GET", "/create?template=map", "").await;
     assert_eq!(status, 200);
     assert!(page.contains("Each item"), "{page}");
 }

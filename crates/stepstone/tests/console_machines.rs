@@ -72,7 +72,7 @@ async fn the_editor_draws_the_graph_as_you_type_and_refuses_an_invalid_save() {
     let Some(browser) = browser::start().await else { return };
     let server = support::start();
     let base = format!("http://{}", server.address);
-    browser.client.goto(&format!("{base}/machines/new")).await.unwrap();
+    browser.client.goto(&format!("{base}/create")).await.unwrap();
     browser.wait_for(".CodeMirror").await;
     browser.wait_for("#graph svg [data-state=FirstState]").await;
     browser.client.find(Locator::Css("#machine-name")).await.unwrap().send_keys("typed-flow").await.unwrap();
@@ -117,7 +117,7 @@ async fn the_editor_draws_the_graph_as_you_type_and_refuses_an_invalid_save() {
     let diagnostics = js(&browser, "return document.getElementById('diagnostics').textContent").await;
     assert!(diagnostics.as_str().unwrap().contains("Line 4"), "{diagnostics}");
     browser.screenshot("console-editor-invalid").await;
-    assert_eq!(path(&browser).await, "/machines/new");
+    assert_eq!(path(&browser).await, "/create");
     let (_, listed) = support::call(&server, "ListStateMachines", json!({}));
     assert_eq!(listed["stateMachines"], json!([]), "nothing saved");
 
@@ -259,7 +259,7 @@ async fn the_list_creates_from_templates_deletes_and_looks_right_on_a_phone_and_
     browser.client.find(Locator::Css("a[data-template=parallel]")).await.unwrap().click().await.unwrap();
     browser.wait_for("#graph svg [data-state=Both]").await;
     browser.screenshot("console-editor-parallel").await;
-    assert_eq!(path(&browser).await, "/machines/new");
+    assert_eq!(path(&browser).await, "/create");
 
     // Import: a JSON file opens the editor with its definition, named after the file.
     browser.client.goto(&format!("{base}/")).await.unwrap();
