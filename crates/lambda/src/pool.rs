@@ -39,17 +39,24 @@ impl Worker {
     }
 }
 
+/// The warm processes waiting for an event, and whether a task is watching their idle time.
+#[derive(Default)]
+struct Idle {
+    workers: Vec<Worker>,
+    watched: bool,
+}
+
 /// The processes of one function.
 pub struct Pool {
     launch: Launch,
-    idle: Mutex<Vec<Worker>>,
+    idle: Mutex<Idle>,
     slots: Semaphore,
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
         if let Ok(idle) = self.idle.get_mut() {
-            for worker in idle.iter_mut() {
+            for worker in idle.workers.iter_mut() {
                 let _ = worker.child.start_kill();
             }
         }
@@ -59,12 +66,12 @@ impl Drop for Pool {
 impl Pool {
     pub fn new(launch: Launch) -> Pool {
         let slots = Semaphore::new(launch.concurrency.max(1));
-        Pool { launch, idle: Mutex::new(Vec::new()), slots }
+        Pool { launch, idle: Mutex::new(Idle::default()), slots }
     }
 
     /// The process ids of the idle processes (for tests and diagnostics).
     pub fn idle_pids(&self) -> Vec<u32> {
-        self.idle.lock().map(|idle| idle.iter().filter_map(Worker::pid).collect()).unwrap_or_default()
+        self.idle.lock().map(|idle| idle.workers.iter().filter_map(Worker::pid).collect()).unwrap_or_default()
     }
 
     /// Runs one event on a warm or new process.
@@ -128,36 +135,46 @@ impl Pool {
     }
 
     fn take_idle(&self) -> Option<Worker> {
-        self.idle.lock().ok()?.pop()
+        self.idle.lock().ok()?.workers.pop()
     }
 
-    /// Keeps `worker` warm, and looks again once its idle time has passed: if it has had no
-    /// event since, it is stopped.
+    /// Keeps `worker` warm. One task per pool watches the idle processes while there are any:
+    /// it wakes when the oldest has been idle for the function's idle time, and stops it.
     fn put_idle(self: &Arc<Self>, mut worker: Worker) {
         worker.since = Instant::now();
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(worker);
+        let Ok(mut idle) = self.idle.lock() else { return };
+        idle.workers.push(worker);
+        if std::mem::replace(&mut idle.watched, true) {
+            return;
         }
         let pool: Weak<Pool> = Arc::downgrade(self);
-        let after = self.launch.idle;
+        let mut wait = self.launch.idle;
         tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            if let Some(pool) = pool.upgrade() {
-                pool.stop_idle();
+            loop {
+                tokio::time::sleep(wait).await;
+                let Some(pool) = pool.upgrade() else { return };
+                match pool.stop_idle() {
+                    Some(next) => wait = next,
+                    None => return,
+                }
             }
         });
     }
 
-    /// Stops the processes that have been idle for at least the function's idle time.
-    fn stop_idle(&self) {
-        let Ok(mut idle) = self.idle.lock() else { return };
-        idle.retain_mut(|worker| {
+    /// Stops the processes idle for at least the function's idle time; the time until the
+    /// next one is due, or `None` (no longer watched) when none is left idle.
+    fn stop_idle(&self) -> Option<Duration> {
+        let mut idle = self.idle.lock().ok()?;
+        idle.workers.retain_mut(|worker| {
             let stale = worker.since.elapsed() >= self.launch.idle;
             if stale {
                 let _ = worker.child.start_kill();
             }
             !stale
         });
+        let oldest = idle.workers.iter().map(|worker| worker.since).min();
+        idle.watched = oldest.is_some();
+        oldest.map(|since| self.launch.idle.saturating_sub(since.elapsed()))
     }
 
     async fn spawn(&self, name: &str) -> Result<Worker, ServiceError> {
